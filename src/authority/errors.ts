@@ -1,0 +1,168 @@
+/**
+ * The one error type of the authority's wire format. `status < 500` errors are the client's
+ * fault and are shown as they are; anything else is serialized as a generic server error.
+ */
+export class AadstsError extends Error {
+  override readonly name = 'AadstsError';
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    readonly code: number,
+    readonly description: string,
+    readonly suberror?: string,
+  ) {
+    super(`AADSTS${code}: ${description}`);
+  }
+}
+
+const e = (status: number, error: string, code: number, description: string) =>
+  new AadstsError(status, error, code, description);
+
+// One factory per Entra code, so each message is written once.
+export const aadsts = {
+  tenantNotFound: (tenant: string) =>
+    e(
+      400,
+      'invalid_tenant',
+      90002,
+      `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`,
+    ),
+  noTenantIdentifyingInformation: () =>
+    e(
+      400,
+      'invalid_request',
+      50059,
+      'No tenant-identifying information found in either the request or implied by any provided credentials.',
+    ),
+  applicationNotFound: (appId: string, tenantDomain: string) =>
+    e(
+      400,
+      'unauthorized_client',
+      700016,
+      `Application with identifier '${appId}' was not found in the directory '${tenantDomain}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+    ),
+  servicePrincipalMissing: (appId: string) =>
+    e(
+      401,
+      'invalid_client',
+      7000229,
+      `The client application ${appId} is missing service principal in the tenant. See instructions here: https://go.microsoft.com/fwlink/?linkid=2225119`,
+    ),
+  invalidClientSecret: (appId: string) =>
+    e(
+      401,
+      'invalid_client',
+      7000215,
+      `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${appId}'.`,
+    ),
+  expiredClientSecret: (appId: string) =>
+    e(
+      401,
+      'invalid_client',
+      7000222,
+      `The provided client secret keys for app '${appId}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.`,
+    ),
+  credentialRequired: (grantType: string) =>
+    e(
+      401,
+      'invalid_client',
+      7000216,
+      `'client_assertion', 'client_secret' or 'request' is required for the '${grantType}' grant type.`,
+    ),
+  invalidClientAssertion: (reason: string) =>
+    e(401, 'invalid_client', 700027, `Client assertion failed signature validation. ${reason}`),
+  clientAssertionTimeRange: (reason: string) =>
+    e(401, 'invalid_client', 700024, `Client assertion is not within its valid time range. ${reason}`),
+  clientAssertionSubjectMismatch: () =>
+    e(
+      401,
+      'invalid_client',
+      700021,
+      "Client assertion application identifier doesn't match 'client_id' parameter.",
+    ),
+  invalidClientAssertionType: () =>
+    e(
+      400,
+      'invalid_request',
+      50027,
+      "Invalid client_assertion_type. The only supported value is 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'.",
+    ),
+  conflictingClientIds: () =>
+    e(
+      400,
+      'invalid_request',
+      900023,
+      'The client_id in the request body does not match the one in the Authorization header.',
+    ),
+  unsupportedGrantType: (grantType: string) =>
+    e(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType}'.`),
+  missingParameter: (name: string) =>
+    e(400, 'invalid_request', 900144, `The request body must contain the following parameter: '${name}'.`),
+  invalidParameter: (name: string, detail: string) =>
+    e(400, 'invalid_request', 90100, `The '${name}' parameter is empty or not valid. ${detail}`),
+  duplicateParameter: (name: string) =>
+    e(400, 'invalid_request', 90100, `The '${name}' parameter was sent more than once.`),
+  bodyTooLarge: (limit: number) =>
+    e(413, 'invalid_request', 90100, `The request body exceeds the limit of ${limit} bytes.`),
+  malformedBody: () =>
+    e(
+      400,
+      'invalid_request',
+      90100,
+      'The request body is not valid application/x-www-form-urlencoded content.',
+    ),
+  resourceNotFound: (resource: string, tenantDomain: string) =>
+    e(
+      400,
+      'invalid_resource',
+      500011,
+      `The resource principal named ${resource} was not found in the tenant named ${tenantDomain}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
+    ),
+  scopeNeedsDefault: (scope: string) =>
+    e(
+      400,
+      'invalid_scope',
+      1002012,
+      `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+    ),
+  scopeHasSeveralResources: () =>
+    e(
+      400,
+      'invalid_scope',
+      28000,
+      'Provided value for the input parameter scope is not valid because it contains more than one resource. Scope is not valid.',
+    ),
+  invalidScope: (scope: string) =>
+    e(
+      400,
+      'invalid_scope',
+      70011,
+      `The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope ${scope} is not valid.`,
+    ),
+  serverError: () => e(500, 'server_error', 90033, 'A transient error has occurred. Please try again.'),
+};
+
+export interface ErrorContext {
+  traceId: string;
+  correlationId: string;
+  now: Date;
+}
+
+/** `2016-01-09 02:02:12Z`, Entra's timestamp format. */
+const entraTimestamp = (d: Date): string => `${d.toISOString().slice(0, 19).replace('T', ' ')}Z`;
+
+/** The only place an authority error becomes a body: 5xx never carries the internal message. */
+export function serializeAadstsError(err: AadstsError, context: ErrorContext): Record<string, unknown> {
+  const safe = err.status >= 500 ? aadsts.serverError() : err;
+  const timestamp = entraTimestamp(context.now);
+  return {
+    error: safe.error,
+    error_description: `AADSTS${safe.code}: ${safe.description}\r\nTrace ID: ${context.traceId}\r\nCorrelation ID: ${context.correlationId}\r\nTimestamp: ${timestamp}`,
+    error_codes: [safe.code],
+    timestamp,
+    trace_id: context.traceId,
+    correlation_id: context.correlationId,
+    error_uri: `https://login.microsoftonline.com/error?code=${safe.code}`,
+    ...(safe.suberror ? { suberror: safe.suberror } : {}),
+  };
+}

@@ -1,0 +1,16 @@
+import type { TokenRequest, TokenResponse } from '../context.js';
+import * as clientCredentials from './client_credentials.js';
+
+/** The shape of a grant module: node-oidc-provider's handler + parameters + grant type names. */
+export interface Grant {
+  grantTypes: readonly string[];
+  parameters: ReadonlySet<string>;
+  handler(request: TokenRequest): Promise<TokenResponse>;
+}
+
+const grants: readonly Grant[] = [clientCredentials];
+
+const byType = new Map<string, Grant>();
+for (const grant of grants) for (const type of grant.grantTypes) byType.set(type, grant);
+
+export const findGrant = (grantType: string): Grant | undefined => byType.get(grantType);

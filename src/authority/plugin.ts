@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthorityServices } from './context.js';
+import { openIdConfigurationV1, openIdConfigurationV2, instanceDiscovery } from './discovery.js';
+import { AadstsError, aadsts, serializeAadstsError } from './errors.js';
+import { TOKEN_BODY_LIMIT } from './formBody.js';
+import { jwks } from './jwks.js';
+import { resolveTenantSegment } from './tenants.js';
+import { tokenEndpoint } from './tokenEndpoint.js';
+
+type TenantRequest = FastifyRequest<{ Params: { tenant: string } }>;
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** MSAL sends `client-request-id` as a header or query parameter; Entra echoes it as the correlation id. */
+function correlationId(request: FastifyRequest): string {
+  const header = request.headers['client-request-id'];
+  const query = (request.query as Record<string, unknown> | undefined)?.['client-request-id'];
+  const candidate = typeof header === 'string' ? header : typeof query === 'string' ? query : undefined;
+  return candidate && GUID.test(candidate) ? candidate.toLowerCase() : randomUUID();
+}
+
+/** Maps anything thrown inside the authority to its wire error; internals never reach the body. */
+function toAadstsError(error: FastifyError | Error, request: FastifyRequest): AadstsError {
+  if (error instanceof AadstsError) return error;
+  const code = (error as FastifyError).code;
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return aadsts.bodyTooLarge(TOKEN_BODY_LIMIT);
+  const status = (error as FastifyError).statusCode;
+  if (status !== undefined && status >= 400 && status < 500) return aadsts.malformedBody();
+  request.log.error({ err: error }, 'authority request failed');
+  return aadsts.serverError();
+}
+
+export async function authorityPlugin(
+  app: FastifyInstance,
+  opts: { services: AuthorityServices },
+): Promise<void> {
+  const { services } = opts;
+  const originOf = (request: FastifyRequest) => services.origins.fromHost(request.headers.host);
+
+  // The token endpoints parse their own bodies (strict form decoding, Entra's errors).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: TOKEN_BODY_LIMIT }, (_req, body, done) =>
+    done(null, body),
+  );
+
+  app.addHook('onRequest', async (request, reply) => {
+    const correlation = correlationId(request);
+    (request as FastifyRequest & { correlationId?: string }).correlationId = correlation;
+    reply.header('client-request-id', correlation).header('x-ms-request-id', request.id);
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply: FastifyReply) => {
+    const err = toAadstsError(error, request);
+    const correlation =
+      (request as FastifyRequest & { correlationId?: string }).correlationId ?? randomUUID();
+    return reply
+      .status(err.status)
+      .header('cache-control', 'no-store')
+      .send(serializeAadstsError(err, { traceId: request.id, correlationId: correlation, now: new Date() }));
+  });
+
+  app.get('/:tenant/v2.0/.well-known/openid-configuration', async (request: TenantRequest) =>
+    openIdConfigurationV2(
+      originOf(request),
+      await resolveTenantSegment(services.directory, request.params.tenant),
+    ),
+  );
+  app.get('/:tenant/.well-known/openid-configuration', async (request: TenantRequest) =>
+    openIdConfigurationV1(
+      originOf(request),
+      await resolveTenantSegment(services.directory, request.params.tenant),
+    ),
+  );
+
+  const keysRoute = (version: 1 | 2) => async (request: TenantRequest) => {
+    const tenant = await resolveTenantSegment(services.directory, request.params.tenant);
+    return jwks(await services.keys.published(), originOf(request), tenant, version);
+  };
+  app.get('/:tenant/discovery/v2.0/keys', keysRoute(2));
+  app.get('/:tenant/discovery/keys', keysRoute(1));
+
+  app.get('/:tenant/discovery/instance', async (request: TenantRequest) =>
+    instanceDiscovery(originOf(request)),
+  );
+
+  app.post('/:tenant/oauth2/v2.0/token', tokenEndpoint(services, 2));
+  app.post('/:tenant/oauth2/token', tokenEndpoint(services, 1));
+}

@@ -1,0 +1,66 @@
+import type { Application, ServicePrincipal, Tenant } from '../directory/model.js';
+import type { AuthorityServices } from './context.js';
+import { aadsts } from './errors.js';
+import type { TokenVersion } from './issuers.js';
+
+export interface TargetResource {
+  servicePrincipal: ServicePrincipal;
+  application: Application;
+  /** The token shape the resource accepts (its accessTokenAcceptedVersion). */
+  version: TokenVersion;
+  /** v1 `aud`: the identifier as registered that the client asked for. v2 `aud` is the appId. */
+  audience: string;
+  /** What the v1 endpoint echoes as `resource`. */
+  requested: string;
+}
+
+const DEFAULT_SUFFIX = '/.default';
+
+/**
+ * `<resource>/.default` → the resource's identifier. Every scope of one request must name
+ * the same resource; OIDC scopes (openid, profile, offline_access) are not resources.
+ */
+export function resourceOfDefaultScope(scope: string): string {
+  const scopes = scope
+    .split(' ')
+    .filter((s) => s !== '' && !['openid', 'profile', 'offline_access', 'email'].includes(s));
+  if (scopes.length === 0) throw aadsts.missingParameter('scope');
+  if (scopes.length > 1) throw aadsts.scopeHasSeveralResources();
+  const only = scopes[0] ?? '';
+  if (!only.toLowerCase().endsWith(DEFAULT_SUFFIX)) throw aadsts.scopeNeedsDefault(only);
+  const resource = only.slice(0, -DEFAULT_SUFFIX.length);
+  if (!resource) throw aadsts.invalidScope(only);
+  return resource;
+}
+
+export async function resolveTargetResource(
+  services: AuthorityServices,
+  tenant: Tenant,
+  requested: string,
+): Promise<TargetResource> {
+  const resolved = await services.directory.servicePrincipals.resolveResource(tenant.id, requested);
+  const application =
+    resolved && (await services.directory.applications.findByAppId(resolved.servicePrincipal.appId));
+  if (!resolved || !application) throw aadsts.resourceNotFound(requested, tenant.domain);
+  const version: TokenVersion = application.accessTokenVersion === 2 ? 2 : 1;
+  return {
+    servicePrincipal: resolved.servicePrincipal,
+    application,
+    version,
+    audience: version === 2 ? application.appId : resolved.matchedName,
+    requested,
+  };
+}
+
+/** App roles granted to `principalId` on the resource: the `roles` claim. */
+export async function grantedAppRoles(
+  services: AuthorityServices,
+  principalId: string,
+  resource: TargetResource,
+): Promise<string[]> {
+  const ids = new Set(
+    await services.directory.servicePrincipals.appRoleIdsFor(principalId, resource.servicePrincipal.objectId),
+  );
+  if (ids.size === 0) return [];
+  return resource.application.appRoles.filter((r) => r.isEnabled && ids.has(r.id)).map((r) => r.value);
+}

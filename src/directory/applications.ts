@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import type { Selectable } from 'kysely';
+import { nowSeconds } from '../clock.js';
+import { TesseraError, isGuid } from '../errors.js';
+import type { Store } from '../store/database.js';
+import type { ApplicationTable } from '../store/schema.js';
+import { parseList } from './json.js';
+import type { AppRole, Application, PermissionScope, SignInAudience } from './model.js';
+import { signInAudiences } from './model.js';
+
+export interface ApplicationInput {
+  displayName: string;
+  appId?: string;
+  signInAudience?: SignInAudience;
+  identifierUris?: string[];
+  appRoles?: AppRole[];
+  oauth2PermissionScopes?: PermissionScope[];
+  accessTokenVersion?: 1 | 2 | null;
+  isFallbackPublicClient?: boolean;
+  publicClientRedirectUris?: string[];
+  webRedirectUris?: string[];
+}
+
+const toApplication = (row: Selectable<ApplicationTable>): Application => ({
+  objectId: row.object_id,
+  tenantId: row.tenant_id,
+  appId: row.app_id,
+  displayName: row.display_name,
+  signInAudience: row.sign_in_audience as SignInAudience,
+  identifierUris: parseList<string>(row.identifier_uris),
+  appRoles: parseList<AppRole>(row.app_roles),
+  oauth2PermissionScopes: parseList<PermissionScope>(row.oauth2_permission_scopes),
+  accessTokenVersion: row.access_token_version === 2 ? 2 : row.access_token_version === 1 ? 1 : null,
+  isFallbackPublicClient: row.is_fallback_public_client === 1,
+  publicClientRedirectUris: parseList<string>(row.public_client_redirect_uris),
+  webRedirectUris: parseList<string>(row.web_redirect_uris),
+  createdAt: Number(row.created_at),
+});
+
+function validate(input: ApplicationInput): void {
+  if (!input.displayName.trim()) throw new TesseraError('InvalidDisplayName', 'displayName is required.');
+  if (input.signInAudience && !signInAudiences.includes(input.signInAudience)) {
+    throw new TesseraError(
+      'InvalidSignInAudience',
+      `signInAudience must be one of ${signInAudiences.join(', ')}.`,
+    );
+  }
+  for (const uri of input.identifierUris ?? []) {
+    if (!/^(api|https?|urn):\S+$/i.test(uri)) {
+      throw new TesseraError(
+        'InvalidIdentifierUri',
+        `Identifier URI '${uri}' must be an absolute api://, https:// or urn: URI.`,
+      );
+    }
+  }
+  const values = new Set<string>();
+  for (const role of input.appRoles ?? []) {
+    if (!isGuid(role.id) || !role.value || values.has(role.value.toLowerCase())) {
+      throw new TesseraError(
+        'InvalidAppRole',
+        `App role '${role.value}' needs a GUID id and a unique value.`,
+      );
+    }
+    values.add(role.value.toLowerCase());
+  }
+}
+
+export class Applications {
+  constructor(private readonly db: Store) {}
+
+  async create(tenantId: string, input: ApplicationInput): Promise<Application> {
+    validate(input);
+    const row = {
+      object_id: randomUUID(),
+      tenant_id: tenantId,
+      app_id: input.appId ?? randomUUID(),
+      display_name: input.displayName,
+      sign_in_audience: input.signInAudience ?? 'AzureADMyOrg',
+      identifier_uris: JSON.stringify(input.identifierUris ?? []),
+      app_roles: JSON.stringify(input.appRoles ?? []),
+      oauth2_permission_scopes: JSON.stringify(input.oauth2PermissionScopes ?? []),
+      access_token_version: input.accessTokenVersion ?? null,
+      is_fallback_public_client: input.isFallbackPublicClient ? 1 : 0,
+      public_client_redirect_uris: JSON.stringify(input.publicClientRedirectUris ?? []),
+      web_redirect_uris: JSON.stringify(input.webRedirectUris ?? []),
+      created_at: nowSeconds(),
+    };
+    await this.db.insertInto('applications').values(row).execute();
+    return toApplication(row);
+  }
+
+  /** Any tenant's application, by its appId (client id): app ids are globally unique. */
+  async findByAppId(appId: string): Promise<Application | undefined> {
+    if (!isGuid(appId)) return undefined;
+    const row = await this.db
+      .selectFrom('applications')
+      .selectAll()
+      .where('app_id', '=', appId.toLowerCase())
+      .executeTakeFirst();
+    return row && toApplication(row);
+  }
+
+  /** In one tenant, by appId, objectId or an identifier URI, as `az ad app show --id` accepts. */
+  async findInTenant(tenantId: string, id: string): Promise<Application | undefined> {
+    const key = id.toLowerCase();
+    const query = this.db.selectFrom('applications').selectAll().where('tenant_id', '=', tenantId);
+    if (isGuid(key)) {
+      const row = await query
+        .where((eb) => eb.or([eb('app_id', '=', key), eb('object_id', '=', key)]))
+        .executeTakeFirst();
+      return row && toApplication(row);
+    }
+    const rows = await query.execute();
+    const match = rows
+      .map(toApplication)
+      .find((app) => app.identifierUris.some((u) => u.toLowerCase() === key));
+    return match;
+  }
+
+  async get(tenantId: string, id: string): Promise<Application> {
+    const app = await this.findInTenant(tenantId, id);
+    if (!app) {
+      throw new TesseraError('ApplicationNotFound', `Application '${id}' does not exist in the directory.`);
+    }
+    return app;
+  }
+
+  async list(tenantId: string, filter: { displayName?: string } = {}): Promise<Application[]> {
+    let query = this.db.selectFrom('applications').selectAll().where('tenant_id', '=', tenantId);
+    if (filter.displayName !== undefined) query = query.where('display_name', '=', filter.displayName);
+    const rows = await query.orderBy('created_at').orderBy('display_name').execute();
+    return rows.map(toApplication);
+  }
+
+  /** Removes the application, its credentials and every service principal made from it. */
+  async delete(app: Application): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const principals = trx
+        .selectFrom('service_principals')
+        .select('object_id')
+        .where('app_id', '=', app.appId);
+      await trx.deleteFrom('app_role_assignments').where('principal_id', 'in', principals).execute();
+      await trx.deleteFrom('service_principals').where('app_id', '=', app.appId).execute();
+      await trx.deleteFrom('applications').where('object_id', '=', app.objectId).execute();
+    });
+  }
+}

@@ -1,0 +1,207 @@
+import { randomUUID } from 'node:crypto';
+import type { Selectable } from 'kysely';
+import { nowSeconds } from '../clock.js';
+import { TesseraError, isGuid } from '../errors.js';
+import type { Store } from '../store/database.js';
+import type { ServicePrincipalTable } from '../store/schema.js';
+import type { Application, AppRoleAssignment, ServicePrincipal } from './model.js';
+
+const toServicePrincipal = (row: Selectable<ServicePrincipalTable>): ServicePrincipal => ({
+  objectId: row.object_id,
+  tenantId: row.tenant_id,
+  appId: row.app_id,
+  appOwnerTenantId: row.app_owner_tenant_id,
+  displayName: row.display_name,
+  accountEnabled: row.account_enabled === 1,
+  createdAt: Number(row.created_at),
+});
+
+/** The lookup form of a resource name: case-insensitive, trailing slashes ignored, so
+ * `https://management.core.windows.net//.default` finds `https://management.core.windows.net/`. */
+export const normalizeServicePrincipalName = (name: string): string => name.toLowerCase().replace(/\/+$/, '');
+
+export interface ResolvedResource {
+  servicePrincipal: ServicePrincipal;
+  /** The registered name that matched: a v1 token's `aud`. */
+  matchedName: string;
+}
+
+export class ServicePrincipals {
+  constructor(private readonly db: Store) {}
+
+  /** Instantiates `app` in `tenantId`; names are the appId and the app's identifier URIs. */
+  async create(tenantId: string, app: Application): Promise<ServicePrincipal> {
+    if (app.tenantId !== tenantId && app.signInAudience === 'AzureADMyOrg') {
+      throw new TesseraError(
+        'ApplicationNotMultiTenant',
+        `Application '${app.appId}' is single-tenant; it can have a service principal only in its home tenant.`,
+      );
+    }
+    if (await this.findByAppId(tenantId, app.appId)) {
+      throw new TesseraError(
+        'ServicePrincipalExists',
+        `A service principal for application '${app.appId}' already exists in this tenant.`,
+      );
+    }
+    const row = {
+      object_id: randomUUID(),
+      tenant_id: tenantId,
+      app_id: app.appId,
+      app_owner_tenant_id: app.tenantId,
+      display_name: app.displayName,
+      account_enabled: 1,
+      created_at: nowSeconds(),
+    };
+    const names = new Map<string, string>();
+    for (const name of [app.appId, ...app.identifierUris])
+      names.set(normalizeServicePrincipalName(name), name);
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('service_principals').values(row).execute();
+      for (const [nameLower, name] of names) {
+        const taken = await trx
+          .selectFrom('service_principal_names')
+          .select('service_principal_object_id')
+          .where('tenant_id', '=', tenantId)
+          .where('name_lower', '=', nameLower)
+          .executeTakeFirst();
+        if (taken) {
+          throw new TesseraError(
+            'IdentifierUriInUse',
+            `Another service principal in this tenant already uses the name '${name}'.`,
+          );
+        }
+        await trx
+          .insertInto('service_principal_names')
+          .values({
+            tenant_id: tenantId,
+            name_lower: nameLower,
+            name,
+            service_principal_object_id: row.object_id,
+          })
+          .execute();
+      }
+    });
+    return toServicePrincipal(row);
+  }
+
+  async findByAppId(tenantId: string, appId: string): Promise<ServicePrincipal | undefined> {
+    if (!isGuid(appId)) return undefined;
+    const row = await this.db
+      .selectFrom('service_principals')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('app_id', '=', appId.toLowerCase())
+      .executeTakeFirst();
+    return row && toServicePrincipal(row);
+  }
+
+  async findByObjectId(tenantId: string, objectId: string): Promise<ServicePrincipal | undefined> {
+    if (!isGuid(objectId)) return undefined;
+    const row = await this.db
+      .selectFrom('service_principals')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('object_id', '=', objectId.toLowerCase())
+      .executeTakeFirst();
+    return row && toServicePrincipal(row);
+  }
+
+  async list(tenantId: string): Promise<ServicePrincipal[]> {
+    const rows = await this.db
+      .selectFrom('service_principals')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('created_at')
+      .orderBy('display_name')
+      .execute();
+    return rows.map(toServicePrincipal);
+  }
+
+  async names(objectId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('service_principal_names')
+      .select('name')
+      .where('service_principal_object_id', '=', objectId)
+      .execute();
+    return rows.map((r) => r.name);
+  }
+
+  /** Finds the resource a client asked for (`resource`, or a scope with `/.default` removed). */
+  async resolveResource(tenantId: string, name: string): Promise<ResolvedResource | undefined> {
+    const row = await this.db
+      .selectFrom('service_principal_names as n')
+      .innerJoin('service_principals as sp', 'sp.object_id', 'n.service_principal_object_id')
+      .selectAll('sp')
+      .select('n.name')
+      .where('n.tenant_id', '=', tenantId)
+      .where('n.name_lower', '=', normalizeServicePrincipalName(name))
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return { servicePrincipal: toServicePrincipal(row), matchedName: row.name };
+  }
+
+  async assignAppRole(input: {
+    tenantId: string;
+    principal: ServicePrincipal;
+    resource: ServicePrincipal;
+    appRoleId: string;
+  }): Promise<AppRoleAssignment> {
+    const row = {
+      id: randomUUID(),
+      tenant_id: input.tenantId,
+      principal_id: input.principal.objectId,
+      principal_type: 'ServicePrincipal',
+      resource_id: input.resource.objectId,
+      app_role_id: input.appRoleId,
+      created_at: nowSeconds(),
+    };
+    const existing = await this.db
+      .selectFrom('app_role_assignments')
+      .select('id')
+      .where('principal_id', '=', row.principal_id)
+      .where('resource_id', '=', row.resource_id)
+      .where('app_role_id', '=', row.app_role_id)
+      .executeTakeFirst();
+    if (existing) {
+      throw new TesseraError(
+        'AppRoleAssignmentExists',
+        'Permission being assigned already exists on the object.',
+      );
+    }
+    await this.db.insertInto('app_role_assignments').values(row).execute();
+    return {
+      id: row.id,
+      principalId: row.principal_id,
+      principalType: 'ServicePrincipal',
+      resourceId: row.resource_id,
+      appRoleId: row.app_role_id,
+      createdAt: row.created_at,
+    };
+  }
+
+  async appRoleIdsFor(principalId: string, resourceId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('app_role_assignments')
+      .select('app_role_id')
+      .where('principal_id', '=', principalId)
+      .where('resource_id', '=', resourceId)
+      .execute();
+    return rows.map((r) => r.app_role_id);
+  }
+
+  async appRoleAssignments(principalId: string): Promise<AppRoleAssignment[]> {
+    const rows = await this.db
+      .selectFrom('app_role_assignments')
+      .selectAll()
+      .where('principal_id', '=', principalId)
+      .execute();
+    return rows.map((r) => ({
+      id: r.id,
+      principalId: r.principal_id,
+      principalType: 'ServicePrincipal',
+      resourceId: r.resource_id,
+      appRoleId: r.app_role_id,
+      createdAt: Number(r.created_at),
+    }));
+  }
+}

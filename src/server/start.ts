@@ -1,0 +1,65 @@
+import type { Logger } from 'pino';
+import { Tessera } from '../tessera.js';
+import type { Bootstrap } from '../tessera.js';
+import { ensureTlsMaterial } from '../tls/certificateAuthority.js';
+import { buildApp } from './app.js';
+import type { TesseraApp } from './app.js';
+import { PublicOrigins } from './origins.js';
+
+export interface StartOptions {
+  dataDir: string;
+  host: string;
+  port: number;
+  logger: Logger;
+  /** Extra DNS names for the certificate and for issuers (a public name behind a proxy). */
+  hostnames?: string[];
+}
+
+export interface RunningServer {
+  app: TesseraApp;
+  tessera: Tessera;
+  origin: string;
+  port: number;
+  caCertPath: string;
+  bootstrap: Bootstrap | undefined;
+  close(): Promise<void>;
+}
+
+export async function startServer(options: StartOptions): Promise<RunningServer> {
+  const hostnames = options.hostnames ?? [];
+  const tls = await ensureTlsMaterial(options.dataDir, { extraHostnames: hostnames });
+  const tessera = await Tessera.open({ dataDir: options.dataDir, logger: options.logger });
+  try {
+    const bootstrap = await tessera.bootstrap();
+    await tessera.keys.current();
+    const origins = new PublicOrigins(options.port, hostnames);
+    const app = await buildApp({
+      tessera,
+      origins,
+      logger: options.logger,
+      https: { key: tls.serverKeyPem, cert: tls.serverCertPem },
+    });
+    await app.listen({ host: options.host, port: options.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : options.port;
+    origins.setPort(port);
+    let closed = false;
+    return {
+      app,
+      tessera,
+      origin: origins.defaultOrigin,
+      port,
+      caCertPath: tls.caCertPath,
+      bootstrap,
+      async close() {
+        if (closed) return;
+        closed = true;
+        await app.close();
+        await tessera.close();
+      },
+    };
+  } catch (error) {
+    await tessera.close();
+    throw error;
+  }
+}

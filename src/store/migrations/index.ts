@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_directory.js';
+
+// Names sort in application order; the Migrator records each one it has run.
+export const migrations: Record<string, Migration> = {
+  '0001_directory': m0001,
+};

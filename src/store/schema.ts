@@ -1,0 +1,129 @@
+// Timestamps are epoch seconds in BIGINT columns, booleans 0/1 and lists JSON text,
+// so one schema serves both SQLite and PostgreSQL.
+
+export interface TenantTable {
+  id: string;
+  /** 'customer' for tenants people sign in to; 'microsoft' for the home of first-party apps. */
+  kind: string;
+  domain: string;
+  display_name: string;
+  created_at: number;
+}
+
+export interface ApplicationTable {
+  object_id: string;
+  tenant_id: string;
+  app_id: string;
+  display_name: string;
+  sign_in_audience: string;
+  identifier_uris: string;
+  app_roles: string;
+  oauth2_permission_scopes: string;
+  access_token_version: number | null;
+  is_fallback_public_client: number;
+  public_client_redirect_uris: string;
+  web_redirect_uris: string;
+  created_at: number;
+}
+
+export interface PasswordCredentialTable {
+  key_id: string;
+  application_object_id: string;
+  display_name: string | null;
+  hint: string;
+  secret_hash: string;
+  start_at: number;
+  end_at: number;
+}
+
+export interface KeyCredentialTable {
+  key_id: string;
+  application_object_id: string;
+  display_name: string | null;
+  thumbprint_sha1: string;
+  thumbprint_sha256: string;
+  certificate_pem: string;
+  start_at: number;
+  end_at: number;
+}
+
+export interface ServicePrincipalTable {
+  object_id: string;
+  tenant_id: string;
+  app_id: string;
+  app_owner_tenant_id: string;
+  display_name: string;
+  account_enabled: number;
+  created_at: number;
+}
+
+export interface ServicePrincipalNameTable {
+  tenant_id: string;
+  /** Lower-cased, trailing slashes removed: the lookup key. */
+  name_lower: string;
+  /** As registered: what a v1 token's `aud` carries when this name was requested. */
+  name: string;
+  service_principal_object_id: string;
+}
+
+export interface AppRoleAssignmentTable {
+  id: string;
+  tenant_id: string;
+  principal_id: string;
+  principal_type: string;
+  resource_id: string;
+  app_role_id: string;
+  created_at: number;
+}
+
+export interface SigningKeyTable {
+  kid: string;
+  private_key_pem: string;
+  certificate_pem: string;
+  created_at: number;
+  retired_at: number | null;
+}
+
+export interface SubscriptionTable {
+  id: string;
+  tenant_id: string;
+  display_name: string;
+  state: string;
+  created_at: number;
+}
+
+export interface ResourceGroupTable {
+  subscription_id: string;
+  name: string;
+  name_lower: string;
+  location: string;
+  tags: string;
+  created_at: number;
+}
+
+export interface RoleAssignmentTable {
+  name: string;
+  scope: string;
+  scope_lower: string;
+  role_definition_id: string;
+  principal_id: string;
+  principal_type: string;
+  description: string | null;
+  created_on: number;
+  updated_on: number;
+  created_by: string | null;
+}
+
+export interface Database {
+  tenants: TenantTable;
+  applications: ApplicationTable;
+  password_credentials: PasswordCredentialTable;
+  key_credentials: KeyCredentialTable;
+  service_principals: ServicePrincipalTable;
+  service_principal_names: ServicePrincipalNameTable;
+  app_role_assignments: AppRoleAssignmentTable;
+  signing_keys: SigningKeyTable;
+  subscriptions: SubscriptionTable;
+  resource_groups: ResourceGroupTable;
+  role_assignments: RoleAssignmentTable;
+}

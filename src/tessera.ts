@@ -1,0 +1,68 @@
+import type { Logger } from 'pino';
+import { SigningKeys } from './authority/tokens/signingKeys.js';
+import { Directory } from './directory/directory.js';
+import type { Tenant } from './directory/model.js';
+import { Subscriptions } from './management/subscriptions.js';
+import type { ResourceGroup, Subscription } from './management/subscriptions.js';
+import type { Store } from './store/database.js';
+import { openStore } from './store/database.js';
+
+export interface Bootstrap {
+  tenant: Tenant;
+  subscription: Subscription;
+  resourceGroup: ResourceGroup;
+}
+
+export const DEFAULT_TENANT_DOMAIN = 'tessera.onmicrosoft.com';
+
+/** One opened data folder: the store and the domain services over it, shared by server and CLI. */
+export class Tessera {
+  readonly directory: Directory;
+  readonly keys: SigningKeys;
+  readonly subscriptions: Subscriptions;
+
+  private constructor(readonly db: Store) {
+    this.directory = new Directory(db);
+    this.keys = new SigningKeys(db);
+    this.subscriptions = new Subscriptions(db);
+  }
+
+  static async open(options: { dataDir: string; logger?: Logger }): Promise<Tessera> {
+    const db = await openStore({ dataDir: options.dataDir });
+    const tessera = new Tessera(db);
+    await tessera.directory.ensureFirstParty();
+    return tessera;
+  }
+
+  /** First run only: a default tenant, subscription and resource group to start from. */
+  async bootstrap(): Promise<Bootstrap | undefined> {
+    if ((await this.directory.tenants.list()).length > 0) return undefined;
+    const tenant = await this.directory.createTenant({
+      domain: DEFAULT_TENANT_DOMAIN,
+      displayName: 'Tessera',
+    });
+    const subscription = await this.subscriptions.create(tenant.id, 'Tessera Subscription');
+    const resourceGroup = await this.subscriptions.createResourceGroup({
+      subscriptionId: subscription.subscriptionId,
+      name: 'tessera-rg',
+      location: 'westus',
+    });
+    await this.keys.current();
+    return { tenant, subscription, resourceGroup };
+  }
+
+  /** The tenant commands act on when none is named: the first one created. */
+  async defaultTenant(): Promise<Tenant> {
+    const [first] = await this.directory.tenants.list();
+    if (!first) {
+      const created = await this.bootstrap();
+      if (!created) throw new Error('no tenant could be created');
+      return created.tenant;
+    }
+    return first;
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}
