@@ -2,13 +2,13 @@
 // because Node reads NODE_EXTRA_CA_CERTS only at start-up and the SDKs must trust Tessera
 // without TLS verification being switched off.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
-const caDir = join(root, '.test-ca');
-rmSync(caDir, { recursive: true, force: true });
-mkdirSync(caDir, { recursive: true });
+// Per run, so two runs on one machine never share (or delete) each other's CA.
+const caDir = mkdtempSync(join(tmpdir(), 'tessera-test-ca-'));
 
 const tsx = ['--import', 'tsx'];
 const made = spawnSync(process.execPath, [...tsx, join(root, 'test/support/makeCa.ts'), caDir], {
@@ -26,6 +26,7 @@ const result = spawnSync(process.execPath, [...tsx, '--test', '--test-concurrenc
     TESSERA_TEST_CA_DIR: caDir,
   },
 });
+rmSync(caDir, { recursive: true, force: true });
 process.exit(result.status ?? 1);
 
 function findTests(dir) {

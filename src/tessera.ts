@@ -1,4 +1,8 @@
 import type { Logger } from 'pino';
+import { DenyAssignments } from './access/denyAssignments.js';
+import { AccessEngine } from './access/engine.js';
+import { RoleAssignments } from './access/roleAssignments.js';
+import { RoleDefinitions } from './access/roleDefinitionStore.js';
 import { SigningKeys } from './authority/tokens/signingKeys.js';
 import { Directory } from './directory/directory.js';
 import type { Tenant } from './directory/model.js';
@@ -20,11 +24,19 @@ export class Tessera {
   readonly directory: Directory;
   readonly keys: SigningKeys;
   readonly subscriptions: Subscriptions;
+  readonly roleAssignments: RoleAssignments;
+  readonly roleDefinitions: RoleDefinitions;
+  readonly denyAssignments: DenyAssignments;
+  readonly access: AccessEngine;
 
   private constructor(readonly db: Store) {
     this.directory = new Directory(db);
     this.keys = new SigningKeys(db);
     this.subscriptions = new Subscriptions(db);
+    this.roleAssignments = new RoleAssignments(db);
+    this.roleDefinitions = new RoleDefinitions(db);
+    this.denyAssignments = new DenyAssignments(db);
+    this.access = new AccessEngine(db);
   }
 
   static async open(options: { dataDir: string; logger?: Logger }): Promise<Tessera> {
@@ -53,7 +65,10 @@ export class Tessera {
 
   /** The tenant commands act on when none is named: the first one created. */
   async defaultTenant(): Promise<Tenant> {
-    const [first] = await this.directory.tenants.list();
+    const tenants = await this.directory.tenants.list();
+    // Creation times have one-second resolution, so a tenant created in the bootstrap's second
+    // could sort first; the bootstrap tenant, when there is one, is the first by construction.
+    const first = tenants.find((t) => t.domain === DEFAULT_TENANT_DOMAIN) ?? tenants[0];
     if (!first) {
       const created = await this.bootstrap();
       if (!created) throw new Error('no tenant could be created');

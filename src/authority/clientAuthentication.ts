@@ -2,7 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify } from 'jose';
 import type { Application, ServicePrincipal, Tenant } from '../directory/model.js';
 import type { ClientAuthMethod } from './tokens/accessToken.js';
-import type { AuthorityServices } from './context.js';
+import type { AuthorityServices, TokenRequest } from './context.js';
 import { aadsts } from './errors.js';
 
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -48,7 +48,9 @@ export function presentedCredentials(
     } catch {
       throw aadsts.invalidParameter('Authorization', 'The Basic credentials are not form-encoded.');
     }
-    if (clientId !== undefined && clientId !== basicId) throw aadsts.conflictingClientIds();
+    if (clientId !== undefined && clientId.toLowerCase() !== basicId.toLowerCase()) {
+      throw aadsts.conflictingClientIds();
+    }
     clientId = basicId;
     secret = secret ?? basicSecret;
   }
@@ -86,19 +88,18 @@ export async function findClient(
 
 /** Authenticates a confidential client; `grantType` names the grant in 7000216's message. */
 export async function authenticateConfidentialClient(
-  services: AuthorityServices,
+  request: TokenRequest,
   tenant: Tenant,
-  params: ReadonlyMap<string, string>,
-  authorization: string | undefined,
   grantType: string,
 ): Promise<AuthenticatedClient> {
-  const presented = presentedCredentials(params, authorization);
+  const { services } = request;
+  const presented = presentedCredentials(request.params, request.authorization);
   if (!presented.clientId) throw aadsts.missingParameter('client_id');
   const { application, servicePrincipal } = await findClient(services, tenant, presented.clientId);
   if (presented.assertion !== undefined || presented.assertionType !== undefined) {
     if (presented.assertionType !== JWT_BEARER_ASSERTION) throw aadsts.invalidClientAssertionType();
     if (!presented.assertion) throw aadsts.missingParameter('client_assertion');
-    await verifyClientAssertion(services, tenant, application, presented.assertion);
+    await verifyClientAssertion(request, tenant, application, presented.assertion);
     return { application, servicePrincipal, method: 'certificate' };
   }
   if (presented.secret !== undefined && presented.secret !== '') {
@@ -121,11 +122,12 @@ const hexFromBase64url = (value: unknown): string | undefined =>
  * msal-node caches it; Entra does not enforce jti uniqueness for client assertions either.
  */
 async function verifyClientAssertion(
-  services: AuthorityServices,
+  request: TokenRequest,
   tenant: Tenant,
   application: Application,
   assertion: string,
 ): Promise<void> {
+  const { services } = request;
   let header: ReturnType<typeof decodeProtectedHeader>;
   try {
     header = decodeProtectedHeader(assertion);
@@ -168,26 +170,28 @@ async function verifyClientAssertion(
     const reason = error instanceof joseErrors.JOSEError ? error.message : 'The signature is not valid.';
     throw aadsts.invalidClientAssertion(reason);
   }
-  if (payload.iss !== application.appId || payload.sub !== application.appId) {
+  // The client id is a GUID: msal-node puts it in iss/sub as the caller spelled it.
+  const isClient = (claim: unknown) => typeof claim === 'string' && claim.toLowerCase() === application.appId;
+  if (!isClient(payload.iss) || !isClient(payload.sub)) {
     throw aadsts.clientAssertionSubjectMismatch();
   }
   const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
-  if (!audiences.some((aud) => aud !== undefined && isTokenEndpointOf(services, tenant, aud))) {
+  if (!audiences.some((aud) => aud !== undefined && isTokenEndpointOf(request, tenant, aud))) {
     throw aadsts.invalidClientAssertion(
       `The audience '${audiences.join(', ')}' is not this tenant's token endpoint.`,
     );
   }
 }
 
-/** `https://<own host>/<tenant id or domain>/oauth2[/v2.0]/token`. */
-function isTokenEndpointOf(services: AuthorityServices, tenant: Tenant, audience: string): boolean {
+/** `https://<own host>:<this port>/<tenant id or domain>/oauth2[/v2.0]/token`. */
+function isTokenEndpointOf(request: TokenRequest, tenant: Tenant, audience: string): boolean {
   let url: URL;
   try {
     url = new URL(audience);
   } catch {
     return false;
   }
-  if (!services.origins.isOwn(url)) return false;
+  if (!request.services.origins.isOwn(url)) return false;
   const match = /^\/([^/]+)\/oauth2\/(?:v2\.0\/)?token\/?$/i.exec(url.pathname);
   const segment = match?.[1]?.toLowerCase();
   return segment === tenant.id || segment === tenant.domain;

@@ -53,11 +53,15 @@ export function openIdConfigurationV1(origin: string, tenant: TenantSegment): Re
   };
 }
 
-/** `/common/discovery/instance`: every alias of this authority is this one host. */
-export function instanceDiscovery(origin: string): Record<string, unknown> {
+/**
+ * `/common/discovery/instance`: every alias of this authority is this one host. Like Entra, the
+ * discovery endpoint names the tenant of the `authorization_endpoint` asked about (`tenant`,
+ * when given; the `{tenant}` template otherwise).
+ */
+export function instanceDiscovery(origin: string, tenant = '{tenant}'): Record<string, unknown> {
   const host = new URL(origin).host;
   return {
-    tenant_discovery_endpoint: `${origin}/{tenant}/v2.0/.well-known/openid-configuration`,
+    tenant_discovery_endpoint: `${origin}/${tenant}/v2.0/.well-known/openid-configuration`,
     'api-version': '1.1',
     metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }],
   };

@@ -34,6 +34,7 @@ export const aadsts = {
       50059,
       'No tenant-identifying information found in either the request or implied by any provided credentials.',
     ),
+  unknownInstance: () => e(400, 'invalid_instance', 50049, 'Unknown or invalid instance.'),
   applicationNotFound: (appId: string, tenantDomain: string) =>
     e(
       400,
@@ -96,6 +97,15 @@ export const aadsts = {
     ),
   unsupportedGrantType: (grantType: string) =>
     e(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType}'.`),
+  resourceParameterNotSupported: () =>
+    e(400, 'invalid_request', 901002, "The 'resource' request parameter is not supported."),
+  postOnly: (method: string) =>
+    e(
+      405,
+      'invalid_request',
+      900561,
+      `The endpoint only accepts POST requests. Received a ${method} request.`,
+    ),
   missingParameter: (name: string) =>
     e(400, 'invalid_request', 900144, `The request body must contain the following parameter: '${name}'.`),
   invalidParameter: (name: string, detail: string) =>

@@ -80,10 +80,27 @@ export async function authorityPlugin(
   app.get('/:tenant/discovery/v2.0/keys', keysRoute(2));
   app.get('/:tenant/discovery/keys', keysRoute(1));
 
-  app.get('/:tenant/discovery/instance', async (request: TenantRequest) =>
-    instanceDiscovery(originOf(request)),
+  app.get(
+    '/:tenant/discovery/instance',
+    async (request: FastifyRequest<{ Querystring: { authorization_endpoint?: unknown } }>) => {
+      const origin = originOf(request);
+      const asked = request.query.authorization_endpoint;
+      if (typeof asked !== 'string' || asked === '') return instanceDiscovery(origin);
+      // Entra knows only its own instances: an authorization endpoint elsewhere is 50049.
+      const url = URL.canParse(asked) ? new URL(asked) : undefined;
+      if (!url || !services.origins.isOwn(url)) throw aadsts.unknownInstance();
+      // The parser leaves the path percent-encoded, so the segment is safe to put in a URL.
+      const tenant = url.pathname.split('/')[1];
+      return instanceDiscovery(origin, tenant || undefined);
+    },
   );
 
+  const postOnly = async (request: FastifyRequest) => {
+    throw aadsts.postOnly(request.method);
+  };
+  for (const url of ['/:tenant/oauth2/v2.0/token', '/:tenant/oauth2/token']) {
+    app.route({ method: ['GET', 'PUT', 'DELETE', 'PATCH'], url, handler: postOnly });
+  }
   app.post('/:tenant/oauth2/v2.0/token', tokenEndpoint(services, 2));
   app.post('/:tenant/oauth2/token', tokenEndpoint(services, 1));
 }

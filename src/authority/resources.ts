@@ -47,9 +47,19 @@ export async function resolveTargetResource(
     servicePrincipal: resolved.servicePrincipal,
     application,
     version,
-    audience: version === 2 ? application.appId : resolved.matchedName,
+    audience: version === 2 ? application.appId : audienceAsRequested(resolved.matchedName, requested),
     requested,
   };
+}
+
+/**
+ * Entra's v1 `aud` is the identifier as registered, with the trailing slash as the client wrote
+ * it: `https://management.azure.com/.default` gives `https://management.azure.com`, while az's
+ * `https://management.core.windows.net//.default` gives `https://management.core.windows.net/`.
+ */
+function audienceAsRequested(registered: string, requested: string): string {
+  const bare = registered.replace(/\/+$/, '');
+  return requested.endsWith('/') ? `${bare}/` : bare;
 }
 
 /** App roles granted to `principalId` on the resource: the `roles` claim. */

@@ -39,6 +39,9 @@ const toApplication = (row: Selectable<ApplicationTable>): Application => ({
 
 function validate(input: ApplicationInput): void {
   if (!input.displayName.trim()) throw new TesseraError('InvalidDisplayName', 'displayName is required.');
+  if (input.appId !== undefined && !isGuid(input.appId)) {
+    throw new TesseraError('InvalidAppId', `appId '${input.appId}' must be a GUID.`);
+  }
   if (input.signInAudience && !signInAudiences.includes(input.signInAudience)) {
     throw new TesseraError(
       'InvalidSignInAudience',
@@ -73,7 +76,8 @@ export class Applications {
     const row = {
       object_id: randomUUID(),
       tenant_id: tenantId,
-      app_id: input.appId ?? randomUUID(),
+      // Stored lower-case: every lookup lower-cases the GUID it is given.
+      app_id: (input.appId ?? randomUUID()).toLowerCase(),
       display_name: input.displayName,
       sign_in_audience: input.signInAudience ?? 'AzureADMyOrg',
       identifier_uris: JSON.stringify(input.identifierUris ?? []),

@@ -2,6 +2,7 @@ import { TesseraError } from '../errors.js';
 import type { Store } from '../store/database.js';
 import { Applications } from './applications.js';
 import { Credentials } from './credentials.js';
+import { Groups } from './groups.js';
 import {
   MICROSOFT_SERVICES_DOMAIN,
   MICROSOFT_SERVICES_TENANT_ID,
@@ -17,12 +18,14 @@ export class Directory {
   readonly applications: Applications;
   readonly credentials: Credentials;
   readonly servicePrincipals: ServicePrincipals;
+  readonly groups: Groups;
 
   constructor(db: Store) {
     this.tenants = new Tenants(db);
     this.applications = new Applications(db);
     this.credentials = new Credentials(db);
     this.servicePrincipals = new ServicePrincipals(db);
+    this.groups = new Groups(db);
   }
 
   /**

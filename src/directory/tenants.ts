@@ -38,7 +38,7 @@ export class Tenants {
       throw new TesseraError('DomainInUse', `A tenant with domain '${domain}' already exists.`);
     }
     const row = {
-      id: input.id ?? randomUUID(),
+      id: (input.id ?? randomUUID()).toLowerCase(),
       kind: input.kind ?? 'customer',
       domain,
       display_name: input.displayName ?? domain.split('.')[0] ?? domain,

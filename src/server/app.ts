@@ -23,6 +23,9 @@ export async function buildApp(options: AppOptions) {
     genReqId: () => randomUUID(),
     keepAliveTimeout: 72_000,
     return503OnClosing: true,
+    // Tenant segments are domain names (up to 253 characters); longer ones must still reach the
+    // authority to be refused in Entra's shape rather than Fastify's.
+    routerOptions: { maxParamLength: 2048 },
   });
 
   app.addHook('onResponse', async (request, reply) => {

@@ -1,7 +1,8 @@
 /**
  * Which origins Tessera answers as. Issuers are built from the Host the client used, because
- * @azure/identity accepts an issuer only on the authority's own host; only known host names
- * are honoured so a forged Host header cannot mint issuers for somebody else's name.
+ * @azure/identity accepts an issuer only on the authority's own host; only known host names on
+ * the listening port are honoured, so a forged Host header cannot mint issuers for another
+ * authority (another name, or another Tessera on another port of the same machine).
  */
 export class PublicOrigins {
   private readonly hostnames: Set<string>;
@@ -24,28 +25,24 @@ export class PublicOrigins {
   }
 
   get defaultOrigin(): string {
-    return this.port === 443 ? 'https://localhost' : `https://localhost:${this.port}`;
+    return this.originOf('localhost');
   }
 
-  /** The origin for a request's Host header, or the default one for an unknown host. */
+  /** The origin for a request's Host header, or the default one for a host that is not ours. */
   fromHost(host: string | undefined): string {
-    if (!host) return this.defaultOrigin;
-    const parsed = parseHost(host);
-    if (!parsed || !this.hostnames.has(parsed.hostname)) return this.defaultOrigin;
-    return `https://${parsed.hostname}${parsed.port && parsed.port !== '443' ? `:${parsed.port}` : ''}`;
-  }
-
-  isOwn(url: URL): boolean {
-    return url.protocol === 'https:' && this.hostnames.has(url.hostname.toLowerCase());
-  }
-}
-
-function parseHost(host: string): { hostname: string; port: string } | undefined {
-  try {
+    if (!host || !URL.canParse(`https://${host}`)) return this.defaultOrigin;
     const url = new URL(`https://${host}`);
-    if (url.username || url.password || url.pathname !== '/') return undefined;
-    return { hostname: url.hostname.toLowerCase(), port: url.port };
-  } catch {
-    return undefined;
+    if (url.username || url.password || url.pathname !== '/' || !this.isOwn(url)) return this.defaultOrigin;
+    return this.originOf(url.hostname.toLowerCase());
+  }
+
+  /** An https URL on one of Tessera's host names and on the port it listens on. */
+  isOwn(url: URL): boolean {
+    const port = url.port === '' ? 443 : Number(url.port);
+    return url.protocol === 'https:' && port === this.port && this.hostnames.has(url.hostname.toLowerCase());
+  }
+
+  private originOf(hostname: string): string {
+    return this.port === 443 ? `https://${hostname}` : `https://${hostname}:${this.port}`;
   }
 }

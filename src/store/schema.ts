@@ -114,6 +114,57 @@ export interface RoleAssignmentTable {
   created_by: string | null;
 }
 
+export interface GroupTable {
+  object_id: string;
+  tenant_id: string;
+  display_name: string;
+  mail_nickname: string;
+  description: string | null;
+  created_at: number;
+}
+
+export interface GroupMemberTable {
+  group_id: string;
+  member_id: string;
+  member_type: string;
+}
+
+export interface RoleDefinitionTable {
+  name: string;
+  tenant_id: string;
+  role_name: string;
+  role_name_lower: string;
+  description: string | null;
+  /** JSON: [{actions, notActions, dataActions, notDataActions}] */
+  permissions: string;
+  /** JSON: string[] */
+  assignable_scopes: string;
+  created_on: number;
+  updated_on: number;
+  created_by: string | null;
+}
+
+export interface DenyAssignmentTable {
+  name: string;
+  tenant_id: string;
+  deny_assignment_name: string;
+  description: string | null;
+  scope: string;
+  scope_lower: string;
+  /** JSON: [{actions, notActions, dataActions, notDataActions}] */
+  permissions: string;
+  /** JSON: [{id, type}] */
+  principals: string;
+  exclude_principals: string;
+  do_not_apply_to_child_scopes: number;
+  created_on: number;
+}
+
+export interface ChangeCounterTable {
+  name: string;
+  version: number;
+}
+
 export interface Database {
   tenants: TenantTable;
   applications: ApplicationTable;
@@ -126,4 +177,9 @@ export interface Database {
   subscriptions: SubscriptionTable;
   resource_groups: ResourceGroupTable;
   role_assignments: RoleAssignmentTable;
+  groups: GroupTable;
+  group_members: GroupMemberTable;
+  role_definitions: RoleDefinitionTable;
+  deny_assignments: DenyAssignmentTable;
+  change_counters: ChangeCounterTable;
 }

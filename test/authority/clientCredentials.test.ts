@@ -34,7 +34,7 @@ describe('client credentials with @azure/identity', () => {
       createRemoteJWKSet(new URL(discovery.jwks_uri)),
       {
         issuer: `${t.origin}/${t.tenant.id}/`,
-        audience: 'https://management.azure.com/',
+        audience: 'https://management.azure.com',
         algorithms: ['RS256'],
       },
     );

@@ -11,16 +11,10 @@ export const parameters = new Set([...clientAuthParameters, 'scope', 'resource']
 
 /** RFC 6749 §4.4: an app-only token for the client's own service principal. */
 export async function handler(request: TokenRequest): Promise<TokenResponse> {
-  const { services, params } = request;
+  const { services } = request;
   if (request.tenant.kind !== 'tenant') throw aadsts.noTenantIdentifyingInformation();
   const tenant = request.tenant.tenant;
-  const client = await authenticateConfidentialClient(
-    services,
-    tenant,
-    params,
-    request.authorization,
-    'client_credentials',
-  );
+  const client = await authenticateConfidentialClient(request, tenant, 'client_credentials');
   const requested = requestedResource(request);
   const resource = await resolveTargetResource(services, tenant, requested);
   const roles = await grantedAppRoles(services, client.servicePrincipal.objectId, resource);
@@ -50,6 +44,7 @@ function requestedResource(request: TokenRequest): string {
     if (scope) return resourceOfDefaultScope(scope);
     throw aadsts.missingParameter('resource');
   }
+  if (request.params.has('resource')) throw aadsts.resourceParameterNotSupported();
   const scope = request.params.get('scope');
   if (!scope) throw aadsts.missingParameter('scope');
   return resourceOfDefaultScope(scope);

@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import type { Selectable } from 'kysely';
+import { nowSeconds } from '../clock.js';
+import { TesseraError, isGuid } from '../errors.js';
+import type { Store } from '../store/database.js';
+import type { RoleAssignmentTable } from '../store/schema.js';
+import { changeAccess } from './changes.js';
+import { RoleDefinitions } from './roleDefinitionStore.js';
+import { findPrincipal } from '../directory/principals.js';
+import { formatScope, resolveScope } from './scopes.js';
+import { scopeKey } from './scopeKey.js';
+
+export type PrincipalType = 'User' | 'Group' | 'ServicePrincipal' | 'ForeignGroup';
+
+export interface RoleAssignment {
+  /** A GUID, unique across scopes: ARM's `name`. */
+  name: string;
+  /** ARM's id: `{scope}/providers/Microsoft.Authorization/roleAssignments/{name}`. */
+  id: string;
+  scope: string;
+  /** The role definition's GUID. */
+  roleDefinitionId: string;
+  principalId: string;
+  principalType: PrincipalType;
+  description: string | null;
+  createdOn: number;
+  updatedOn: number;
+  createdBy: string | null;
+}
+
+export interface RoleAssignmentInput {
+  tenantId: string;
+  scope: string;
+  /** A role name, a role definition GUID or a full role definition id. */
+  roleDefinition: string;
+  principalId: string;
+  principalType?: PrincipalType;
+  description?: string;
+  /** Object id of whoever made the assignment (ARM's read-only `createdBy`). */
+  createdBy?: string;
+  /** ARM's PUT names the assignment in its URL; otherwise a new GUID is chosen. */
+  name?: string;
+}
+
+const principalTypes: readonly PrincipalType[] = ['User', 'Group', 'ServicePrincipal', 'ForeignGroup'];
+
+const toRoleAssignment = (row: Selectable<RoleAssignmentTable>): RoleAssignment => ({
+  name: row.name,
+  id: `${row.scope}/providers/Microsoft.Authorization/roleAssignments/${row.name}`,
+  scope: row.scope,
+  roleDefinitionId: row.role_definition_id,
+  principalId: row.principal_id,
+  principalType: principalTypes.find((t) => t === row.principal_type) ?? 'ServicePrincipal',
+  description: row.description,
+  createdOn: Number(row.created_on),
+  updatedOn: Number(row.updated_on),
+  createdBy: row.created_by,
+});
+
+/** Who holds which role where: the store behind `az role assignment` and ARM's roleAssignments. */
+export class RoleAssignments {
+  private readonly roleDefinitions: RoleDefinitions;
+
+  constructor(private readonly db: Store) {
+    this.roleDefinitions = new RoleDefinitions(db);
+  }
+
+  async create(input: RoleAssignmentInput): Promise<RoleAssignment> {
+    const name = (input.name ?? randomUUID()).toLowerCase();
+    if (!isGuid(name)) {
+      throw new TesseraError(
+        'InvalidRoleAssignmentId',
+        `The role assignment ID '${input.name}' is not valid. The role assignment ID must be a GUID.`,
+      );
+    }
+    const role = await this.roleDefinitions.find(input.tenantId, input.roleDefinition);
+    if (!role) {
+      throw new TesseraError(
+        'RoleDefinitionDoesNotExist',
+        `The specified role definition with ID '${input.roleDefinition}' does not exist.`,
+      );
+    }
+    const scope = formatScope(await resolveScope(this.db, input.tenantId, input.scope));
+    const principal = await this.assertPrincipalExists(input.tenantId, input.principalId);
+    const now = nowSeconds();
+    const row = {
+      name,
+      scope,
+      scope_lower: scopeKey(scope),
+      role_definition_id: role.name,
+      principal_id: input.principalId.toLowerCase(),
+      principal_type: input.principalType ?? principal.type,
+      description: input.description ?? null,
+      created_on: now,
+      updated_on: now,
+      created_by: input.createdBy ?? null,
+    };
+    await changeAccess(this.db, async (trx) => {
+      const existing = await trx
+        .selectFrom('role_assignments')
+        .select('name')
+        .where('scope_lower', '=', row.scope_lower)
+        .where('role_definition_id', '=', row.role_definition_id)
+        .where('principal_id', '=', row.principal_id)
+        .executeTakeFirst();
+      if (existing) throw new TesseraError('RoleAssignmentExists', 'The role assignment already exists.');
+      await trx.insertInto('role_assignments').values(row).execute();
+    });
+    return toRoleAssignment(row);
+  }
+
+  async find(name: string): Promise<RoleAssignment | undefined> {
+    if (!isGuid(name)) return undefined;
+    const row = await this.db
+      .selectFrom('role_assignments')
+      .selectAll()
+      .where('name', '=', name.toLowerCase())
+      .executeTakeFirst();
+    return row && toRoleAssignment(row);
+  }
+
+  /** Assignments made exactly at `scope`, of `principalId`, or both; oldest first. */
+  async list(filter: { scope?: string; principalId?: string } = {}): Promise<RoleAssignment[]> {
+    let query = this.db.selectFrom('role_assignments').selectAll();
+    if (filter.scope !== undefined) query = query.where('scope_lower', '=', scopeKey(filter.scope));
+    if (filter.principalId !== undefined) {
+      query = query.where('principal_id', '=', filter.principalId.toLowerCase());
+    }
+    const rows = await query.orderBy('created_on').orderBy('name').execute();
+    return rows.map(toRoleAssignment);
+  }
+
+  /** Returns what was deleted; undefined when there was nothing to delete (ARM answers 204). */
+  async delete(name: string): Promise<RoleAssignment | undefined> {
+    const assignment = await this.find(name);
+    if (assignment) {
+      await changeAccess(this.db, async (trx) => {
+        await trx.deleteFrom('role_assignments').where('name', '=', assignment.name).execute();
+      });
+    }
+    return assignment;
+  }
+
+  private async assertPrincipalExists(tenantId: string, principalId: string) {
+    const principal = await findPrincipal(this.db, tenantId, principalId);
+    if (!principal) {
+      throw new TesseraError(
+        'PrincipalNotFound',
+        `Principal ${principalId.replaceAll('-', '')} does not exist in the directory ${tenantId}. Check that you have the correct principal ID. If you are creating this principal and then immediately assigning a role, this error might be related to a replication delay. In this case, set the role assignment principalType property to a value, such as ServicePrincipal, User, or Group.  See https://aka.ms/docs-principaltype`,
+      );
+    }
+    return principal;
+  }
+}

@@ -1,0 +1,90 @@
+import { Option } from 'commander';
+import type { Command } from 'commander';
+import pino from 'pino';
+import type { RunningServer } from '../../server/start.js';
+import { startServer } from '../../server/start.js';
+import type { Bootstrap } from '../../tessera.js';
+import type { CliIo } from '../io.js';
+import type { DataOptions } from '../options.js';
+import { dataCommand, dataDirOf, parsePort } from '../options.js';
+
+interface StartOptions extends DataOptions {
+  port: number;
+  host: string;
+  logLevel: string;
+  hostname?: string[];
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Settles on the first SIGINT or SIGTERM; a second one gets Node's default (immediate exit). */
+function terminationSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(signal);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+function firstStartBanner(server: RunningServer, bootstrap: Bootstrap, dataArgument: string): string {
+  return [
+    'Tessera is running, with a new data folder.',
+    '',
+    `  Authority host:  ${server.origin}`,
+    `  Tenant:          ${bootstrap.tenant.id} (${bootstrap.tenant.domain})`,
+    `  Subscription:    ${bootstrap.subscription.subscriptionId}`,
+    `  Resource group:  ${bootstrap.resourceGroup.name}`,
+    `  CA certificate:  ${server.caCertPath}`,
+    '',
+    'Trust the CA in Node.js clients:',
+    `  export NODE_EXTRA_CA_CERTS=${server.caCertPath}`,
+    '',
+    'Create credentials for an application:',
+    `  tessera ad sp create-for-rbac --name myapp${dataArgument}`,
+    '',
+  ].join('\n');
+}
+
+function startBanner(server: RunningServer): string {
+  return [
+    'Tessera is running.',
+    `  Authority host:  ${server.origin}`,
+    `  CA certificate:  ${server.caCertPath}`,
+    '',
+  ].join('\n');
+}
+
+export function registerStart(program: Command, io: CliIo): void {
+  dataCommand(program, 'start', 'Run the HTTPS server: token authority, ARM and the Azure services.')
+    .addOption(new Option('--port <port>', 'HTTPS port.').default(8443).argParser(parsePort))
+    .option('--host <address>', 'Address to listen on.', '127.0.0.1')
+    .addOption(new Option('--log-level <level>', 'Log level.').choices(LOG_LEVELS).default('info'))
+    .option(
+      '--hostname <name...>',
+      'Extra DNS names for the certificate and issuers (a public name behind a proxy).',
+    )
+    .action(async (options: StartOptions, command: Command) => {
+      // Logs are JSON lines on stdout; everything meant for people goes to stderr.
+      const logger = pino({ level: options.logLevel }, io.stdout);
+      const dataDir = dataDirOf(options);
+      const server = await startServer({
+        dataDir,
+        host: options.host,
+        port: options.port,
+        logger,
+        hostnames: options.hostname,
+      });
+      // Repeat --data in the suggested command only when the user had to type it too.
+      const dataArgument = command.getOptionValueSource('data') === 'cli' ? ` --data ${dataDir}` : '';
+      io.stderr.write(
+        server.bootstrap ? firstStartBanner(server, server.bootstrap, dataArgument) : startBanner(server),
+      );
+      const reason = await (io.shutdown ?? terminationSignal());
+      logger.info({ reason }, 'shutting down');
+      await server.close();
+    });
+}

@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+import { run } from './program.js';
+
+// exitCode rather than exit(): lets stdout drain when it is a pipe.
+process.exitCode = await run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr });

@@ -1,0 +1,93 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { InvalidArgumentError, Option } from 'commander';
+import type { Command } from 'commander';
+import type { Tenant } from '../directory/model.js';
+import { Tessera } from '../tessera.js';
+
+export interface DataOptions {
+  data: string;
+}
+
+export interface TenantOptions extends DataOptions {
+  tenant?: string;
+}
+
+/** A subcommand of `parent` that works on a data folder (`--data`, env TESSERA_DATA). */
+export function dataCommand(parent: Command, name: string, description: string): Command {
+  return parent
+    .command(name)
+    .description(description)
+    .addOption(
+      new Option('--data <dir>', 'Data folder, shared with a running server.')
+        .env('TESSERA_DATA')
+        .default('./.tessera'),
+    );
+}
+
+/** A data-folder subcommand that acts in one tenant: `--tenant`, else the default tenant. */
+export function tenantCommand(parent: Command, name: string, description: string): Command {
+  return dataCommand(parent, name, description).option(
+    '--tenant <id|domain>',
+    'Tenant to act in (default: the first tenant created).',
+  );
+}
+
+export const dataDirOf = (options: DataOptions): string => path.resolve(options.data);
+
+/** Opens the data folder for one command and always closes it, so the SQLite handle never leaks. */
+export async function withTessera<T>(
+  options: DataOptions,
+  work: (tessera: Tessera) => Promise<T>,
+): Promise<T> {
+  const tessera = await Tessera.open({ dataDir: dataDirOf(options) });
+  try {
+    return await work(tessera);
+  } finally {
+    await tessera.close();
+  }
+}
+
+export function withTenant<T>(
+  options: TenantOptions,
+  work: (tessera: Tessera, tenant: Tenant) => Promise<T>,
+): Promise<T> {
+  return withTessera(options, async (tessera) => {
+    const tenant =
+      options.tenant === undefined
+        ? await tessera.defaultTenant()
+        : await tessera.directory.tenants.get(options.tenant);
+    return work(tessera, tenant);
+  });
+}
+
+/** az's convention for long values: `@path` means the contents of that file. */
+export async function readValue(value: string): Promise<string> {
+  return value.startsWith('@') ? readFile(value.slice(1), 'utf8') : value;
+}
+
+export function parsePositiveInteger(value: string): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(number) || number < 1) {
+    throw new InvalidArgumentError('expected a whole number of at least 1.');
+  }
+  return number;
+}
+
+export function parsePort(value: string): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value.trim()) || number > 65535) {
+    throw new InvalidArgumentError('expected a port number from 0 to 65535.');
+  }
+  return number;
+}
+
+export function parseDate(value: string): Date {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) {
+    throw new InvalidArgumentError(
+      "expected an ISO 8601 date such as '2299-12-31' or '2030-01-01T00:00:00Z'.",
+    );
+  }
+  return date;
+}

@@ -1,0 +1,44 @@
+import { Command } from 'commander';
+import { registerAccount } from './commands/account.js';
+import { registerAdApp } from './commands/adApp.js';
+import { registerAdSp } from './commands/adSp.js';
+import { registerCa } from './commands/ca.js';
+import { registerCreateForRbac } from './commands/createForRbac.js';
+import { registerKeys } from './commands/keys.js';
+import { registerStart } from './commands/start.js';
+import { reportFailure } from './errors.js';
+import type { CliIo } from './io.js';
+
+/** A fresh program per run: commander keeps parsed option values on its command objects. */
+export function buildProgram(io: CliIo): Command {
+  // Subcommands made with .command() inherit these settings, so every level reports the same way.
+  const program = new Command('tessera')
+    .description(
+      'Entra ID-compatible token authority, Azure RBAC and Azure services for local use, driven like az.',
+    )
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: (text, write) => write(`ERROR: ${text.replace(/^error: /, '')}`),
+    });
+  registerStart(program, io);
+  registerCa(program, io);
+  registerAccount(program, io);
+  const ad = program.command('ad').description('Manage applications and service principals.');
+  registerAdApp(ad, io);
+  const sp = registerAdSp(ad, io);
+  registerCreateForRbac(sp, io);
+  registerKeys(program, io);
+  return program;
+}
+
+/** Runs one command line (without the `node` and script arguments) and returns its exit code. */
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    await buildProgram(io).parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    return reportFailure(io, error);
+  }
+}
