@@ -5,7 +5,8 @@ import type { KeyResolver } from './keyResolver.js';
 export interface RemoteJwksOptions {
   /** How long a fetched key set is trusted before it is fetched again. */
   maxAgeSeconds?: number;
-  /** At most one refetch for unknown kids in this window, so forged kids cannot flood the issuer. */
+  /** At most one refetch for unknown kids in this window, so forged kids cannot flood the issuer;
+   * the first unknown kid after a quiet period refetches at once (a key rotation). */
   cooldownSeconds?: number;
   fetch?: typeof fetch;
 }
@@ -22,6 +23,7 @@ interface Jwk {
 export class RemoteJwks implements KeyResolver {
   private keys = new Map<string, KeyObject>();
   private fetchedAt = 0;
+  private forcedAt = 0;
   private inflight?: Promise<void>;
   private readonly maxAge: number;
   private readonly cooldown: number;
@@ -38,9 +40,12 @@ export class RemoteJwks implements KeyResolver {
   }
 
   async find(kid: string, options: { refresh?: boolean } = {}): Promise<KeyObject | undefined> {
-    const age = Date.now() / 1000 - this.fetchedAt;
-    const wantsRefresh = options.refresh && !this.keys.has(kid) && age > this.cooldown;
-    if (age > this.maxAge || wantsRefresh) await this.load();
+    const now = Date.now() / 1000;
+    if (now - this.fetchedAt > this.maxAge) await this.load();
+    else if (options.refresh && !this.keys.has(kid) && now - this.forcedAt > this.cooldown) {
+      this.forcedAt = now;
+      await this.load();
+    }
     return this.keys.get(kid);
   }
 
