@@ -1,7 +1,7 @@
 import type { Store } from '../store/database.js';
 import type { AccessDecision, IndexedDeny } from './accessIndex.js';
 import { AccessIndex } from './accessIndex.js';
-import { localAccessGeneration, readAccessVersion } from './changes.js';
+import { ChangeWatcher } from '../store/changes.js';
 import { parseList } from '../directory/json.js';
 import type { OperationKind, Permission } from './permissions.js';
 import { builtInRoleDefinitions } from './roleDefinitions.js';
@@ -18,17 +18,15 @@ export interface AccessEngineOptions {
  */
 export class AccessEngine {
   private index?: AccessIndex;
-  private version = -1;
-  private generation = -1;
-  private checkedAt = 0;
+  private stamp?: string;
   private loading?: Promise<AccessIndex>;
-  private readonly freshnessMs: number;
+  private readonly watcher: ChangeWatcher;
 
   constructor(
     private readonly db: Store,
     options: AccessEngineOptions = {},
   ) {
-    this.freshnessMs = options.freshnessMs ?? 1000;
+    this.watcher = new ChangeWatcher(db, 'access', options.freshnessMs ?? 1000);
   }
 
   async evaluate(
@@ -40,30 +38,19 @@ export class AccessEngine {
     return (await this.current()).evaluate(principalId, operation, scope, kind);
   }
 
-  /** Forces the next check to consult the store. */
-  invalidate(): void {
-    this.checkedAt = 0;
-  }
-
   async current(): Promise<AccessIndex> {
-    const fresh = Date.now() - this.checkedAt < this.freshnessMs;
-    if (this.index && fresh && this.generation === localAccessGeneration(this.db)) return this.index;
-    this.loading ??= this.refresh().finally(() => {
-      this.loading = undefined;
-    });
+    const stamp = await this.watcher.stamp();
+    if (this.index && stamp === this.stamp) return this.index;
+    this.loading ??= loadIndex(this.db)
+      .then((index) => {
+        this.index = index;
+        this.stamp = stamp;
+        return index;
+      })
+      .finally(() => {
+        this.loading = undefined;
+      });
     return this.loading;
-  }
-
-  private async refresh(): Promise<AccessIndex> {
-    const generation = localAccessGeneration(this.db);
-    const version = await readAccessVersion(this.db);
-    if (!this.index || version !== this.version) {
-      this.index = await loadIndex(this.db);
-      this.version = version;
-    }
-    this.checkedAt = Date.now();
-    this.generation = generation;
-    return this.index;
   }
 }
 

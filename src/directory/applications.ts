@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import { nowSeconds } from '../clock.js';
 import { TesseraError, isGuid } from '../errors.js';
+import { recordChange } from '../store/changes.js';
 import type { Store } from '../store/database.js';
+import type { ReadCache } from '../store/readCache.js';
 import type { ApplicationTable } from '../store/schema.js';
 import { parseList } from './json.js';
 import type { AppRole, Application, PermissionScope, SignInAudience } from './model.js';
@@ -69,7 +71,10 @@ function validate(input: ApplicationInput): void {
 }
 
 export class Applications {
-  constructor(private readonly db: Store) {}
+  constructor(
+    private readonly db: Store,
+    private readonly reads: ReadCache,
+  ) {}
 
   async create(tenantId: string, input: ApplicationInput): Promise<Application> {
     validate(input);
@@ -89,19 +94,22 @@ export class Applications {
       web_redirect_uris: JSON.stringify(input.webRedirectUris ?? []),
       created_at: nowSeconds(),
     };
-    await this.db.insertInto('applications').values(row).execute();
+    await recordChange(this.db, 'directory', (trx) => trx.insertInto('applications').values(row).execute());
     return toApplication(row);
   }
 
   /** Any tenant's application, by its appId (client id): app ids are globally unique. */
   async findByAppId(appId: string): Promise<Application | undefined> {
     if (!isGuid(appId)) return undefined;
-    const row = await this.db
-      .selectFrom('applications')
-      .selectAll()
-      .where('app_id', '=', appId.toLowerCase())
-      .executeTakeFirst();
-    return row && toApplication(row);
+    const key = appId.toLowerCase();
+    return this.reads.get(`app:${key}`, async () => {
+      const row = await this.db
+        .selectFrom('applications')
+        .selectAll()
+        .where('app_id', '=', key)
+        .executeTakeFirst();
+      return row && toApplication(row);
+    });
   }
 
   /** In one tenant, by appId, objectId or an identifier URI, as `az ad app show --id` accepts. */
@@ -138,7 +146,7 @@ export class Applications {
 
   /** Removes the application, its credentials and every service principal made from it. */
   async delete(app: Application): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await recordChange(this.db, 'directory', async (trx) => {
       const principals = trx
         .selectFrom('service_principals')
         .select('object_id')

@@ -2,7 +2,9 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import type { Selectable } from 'kysely';
 import { nowSeconds } from '../clock.js';
 import { TesseraError } from '../errors.js';
+import { recordChange } from '../store/changes.js';
 import type { Store } from '../store/database.js';
+import type { ReadCache } from '../store/readCache.js';
 import type { KeyCredentialTable, PasswordCredentialTable } from '../store/schema.js';
 import type { Application, KeyCredential, PasswordCredential } from './model.js';
 
@@ -71,7 +73,10 @@ export interface CertificateInput {
 }
 
 export class Credentials {
-  constructor(private readonly db: Store) {}
+  constructor(
+    private readonly db: Store,
+    private readonly reads: ReadCache,
+  ) {}
 
   /** Returns the secret text: it is shown once and only its hash is kept. */
   async addPassword(
@@ -91,7 +96,7 @@ export class Credentials {
       start_at: now,
       end_at: endAt,
     };
-    await this.db.transaction().execute(async (trx) => {
+    await recordChange(this.db, 'directory', async (trx) => {
       if (!options.append) {
         await trx
           .deleteFrom('password_credentials')
@@ -114,7 +119,7 @@ export class Credentials {
       start_at: input.startAt,
       end_at: input.endAt,
     };
-    await this.db.transaction().execute(async (trx) => {
+    await recordChange(this.db, 'directory', async (trx) => {
       if (!input.append) {
         await trx.deleteFrom('key_credentials').where('application_object_id', '=', app.objectId).execute();
       }
@@ -148,11 +153,13 @@ export class Credentials {
    * the secret matches one whose end date has passed, so no information leaks about others.
    */
   async checkSecret(applicationObjectId: string, secret: string): Promise<SecretCheck> {
-    const rows = await this.db
-      .selectFrom('password_credentials')
-      .select(['secret_hash', 'start_at', 'end_at'])
-      .where('application_object_id', '=', applicationObjectId)
-      .execute();
+    const rows = await this.reads.get(`secrets:${applicationObjectId}`, () =>
+      this.db
+        .selectFrom('password_credentials')
+        .select(['secret_hash', 'start_at', 'end_at'])
+        .where('application_object_id', '=', applicationObjectId)
+        .execute(),
+    );
     const presented = hashSecret(secret);
     const now = nowSeconds();
     let result: SecretCheck = 'invalid';

@@ -1,5 +1,7 @@
 import { TesseraError } from '../errors.js';
+import { ChangeWatcher } from '../store/changes.js';
 import type { Store } from '../store/database.js';
+import { ReadCache } from '../store/readCache.js';
 import { Applications } from './applications.js';
 import { Credentials } from './credentials.js';
 import { Groups } from './groups.js';
@@ -21,10 +23,12 @@ export class Directory {
   readonly groups: Groups;
 
   constructor(db: Store) {
-    this.tenants = new Tenants(db);
-    this.applications = new Applications(db);
-    this.credentials = new Credentials(db);
-    this.servicePrincipals = new ServicePrincipals(db);
+    // Token issuance reads the same tenant, client, resource and roles on every request.
+    const reads = new ReadCache(new ChangeWatcher(db, 'directory'));
+    this.tenants = new Tenants(db, reads);
+    this.applications = new Applications(db, reads);
+    this.credentials = new Credentials(db, reads);
+    this.servicePrincipals = new ServicePrincipals(db, reads);
     this.groups = new Groups(db);
   }
 

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import { nowSeconds } from '../clock.js';
 import { TesseraError, isGuid } from '../errors.js';
+import { recordChange } from '../store/changes.js';
 import type { Store } from '../store/database.js';
+import type { ReadCache } from '../store/readCache.js';
 import type { ServicePrincipalTable } from '../store/schema.js';
 import type { Application, AppRoleAssignment, ServicePrincipal } from './model.js';
 
@@ -27,7 +29,10 @@ export interface ResolvedResource {
 }
 
 export class ServicePrincipals {
-  constructor(private readonly db: Store) {}
+  constructor(
+    private readonly db: Store,
+    private readonly reads: ReadCache,
+  ) {}
 
   /** Instantiates `app` in `tenantId`; names are the appId and the app's identifier URIs. */
   async create(tenantId: string, app: Application): Promise<ServicePrincipal> {
@@ -55,7 +60,7 @@ export class ServicePrincipals {
     const names = new Map<string, string>();
     for (const name of [app.appId, ...app.identifierUris])
       names.set(normalizeServicePrincipalName(name), name);
-    await this.db.transaction().execute(async (trx) => {
+    await recordChange(this.db, 'directory', async (trx) => {
       await trx.insertInto('service_principals').values(row).execute();
       for (const [nameLower, name] of names) {
         const taken = await trx
@@ -86,13 +91,16 @@ export class ServicePrincipals {
 
   async findByAppId(tenantId: string, appId: string): Promise<ServicePrincipal | undefined> {
     if (!isGuid(appId)) return undefined;
-    const row = await this.db
-      .selectFrom('service_principals')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .where('app_id', '=', appId.toLowerCase())
-      .executeTakeFirst();
-    return row && toServicePrincipal(row);
+    const key = appId.toLowerCase();
+    return this.reads.get(`sp:${tenantId}:${key}`, async () => {
+      const row = await this.db
+        .selectFrom('service_principals')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('app_id', '=', key)
+        .executeTakeFirst();
+      return row && toServicePrincipal(row);
+    });
   }
 
   async findByObjectId(tenantId: string, objectId: string): Promise<ServicePrincipal | undefined> {
@@ -128,16 +136,18 @@ export class ServicePrincipals {
 
   /** Finds the resource a client asked for (`resource`, or a scope with `/.default` removed). */
   async resolveResource(tenantId: string, name: string): Promise<ResolvedResource | undefined> {
-    const row = await this.db
-      .selectFrom('service_principal_names as n')
-      .innerJoin('service_principals as sp', 'sp.object_id', 'n.service_principal_object_id')
-      .selectAll('sp')
-      .select('n.name')
-      .where('n.tenant_id', '=', tenantId)
-      .where('n.name_lower', '=', normalizeServicePrincipalName(name))
-      .executeTakeFirst();
-    if (!row) return undefined;
-    return { servicePrincipal: toServicePrincipal(row), matchedName: row.name };
+    const key = normalizeServicePrincipalName(name);
+    return this.reads.get(`resource:${tenantId}:${key}`, async () => {
+      const row = await this.db
+        .selectFrom('service_principal_names as n')
+        .innerJoin('service_principals as sp', 'sp.object_id', 'n.service_principal_object_id')
+        .selectAll('sp')
+        .select('n.name')
+        .where('n.tenant_id', '=', tenantId)
+        .where('n.name_lower', '=', key)
+        .executeTakeFirst();
+      return row && { servicePrincipal: toServicePrincipal(row), matchedName: row.name };
+    });
   }
 
   async assignAppRole(input: {
@@ -168,7 +178,9 @@ export class ServicePrincipals {
         'Permission being assigned already exists on the object.',
       );
     }
-    await this.db.insertInto('app_role_assignments').values(row).execute();
+    await recordChange(this.db, 'directory', (trx) =>
+      trx.insertInto('app_role_assignments').values(row).execute(),
+    );
     return {
       id: row.id,
       principalId: row.principal_id,
@@ -180,13 +192,15 @@ export class ServicePrincipals {
   }
 
   async appRoleIdsFor(principalId: string, resourceId: string): Promise<string[]> {
-    const rows = await this.db
-      .selectFrom('app_role_assignments')
-      .select('app_role_id')
-      .where('principal_id', '=', principalId)
-      .where('resource_id', '=', resourceId)
-      .execute();
-    return rows.map((r) => r.app_role_id);
+    return this.reads.get(`approles:${principalId}:${resourceId}`, async () => {
+      const rows = await this.db
+        .selectFrom('app_role_assignments')
+        .select('app_role_id')
+        .where('principal_id', '=', principalId)
+        .where('resource_id', '=', resourceId)
+        .execute();
+      return rows.map((r) => r.app_role_id);
+    });
   }
 
   async appRoleAssignments(principalId: string): Promise<AppRoleAssignment[]> {

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import { nowSeconds } from '../clock.js';
 import { TesseraError, isGuid } from '../errors.js';
+import { recordChange } from '../store/changes.js';
 import type { Store } from '../store/database.js';
+import type { ReadCache } from '../store/readCache.js';
 import type { TenantTable } from '../store/schema.js';
 import type { Tenant } from './model.js';
 
@@ -25,7 +27,10 @@ export function defaultDomainFor(name: string): string {
 }
 
 export class Tenants {
-  constructor(private readonly db: Store) {}
+  constructor(
+    private readonly db: Store,
+    private readonly reads: ReadCache,
+  ) {}
 
   async create(input: {
     domain: string;
@@ -44,18 +49,20 @@ export class Tenants {
       display_name: input.displayName ?? domain.split('.')[0] ?? domain,
       created_at: nowSeconds(),
     };
-    await this.db.insertInto('tenants').values(row).execute();
+    await recordChange(this.db, 'directory', (trx) => trx.insertInto('tenants').values(row).execute());
     return toTenant(row);
   }
 
   /** By id or domain, case-insensitively, as Entra routes `/{tenant}/…`. */
   async find(idOrDomain: string, opts: { includeMicrosoft?: boolean } = {}): Promise<Tenant | undefined> {
     const key = idOrDomain.toLowerCase();
-    const row = await this.db
-      .selectFrom('tenants')
-      .selectAll()
-      .where(isGuid(key) ? 'id' : 'domain', '=', key)
-      .executeTakeFirst();
+    const row = await this.reads.get(`tenant:${key}`, () =>
+      this.db
+        .selectFrom('tenants')
+        .selectAll()
+        .where(isGuid(key) ? 'id' : 'domain', '=', key)
+        .executeTakeFirst(),
+    );
     if (!row || (row.kind === 'microsoft' && !opts.includeMicrosoft)) return undefined;
     return toTenant(row);
   }

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import type { SqliteDatabase as KyselySqlite, SqliteStatement } from 'kysely';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
 
@@ -24,7 +25,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   await migrate(db);
   return db;
 }
@@ -40,4 +41,30 @@ async function migrate(db: Store): Promise<void> {
     const cause = error instanceof Error ? error : undefined;
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed`, { cause });
   }
+}
+
+/**
+ * Kysely's SQLite driver prepares every query anew, and compiling the SQL costs more than
+ * running an indexed lookup. Statements are reusable (SQLite re-prepares them itself after a
+ * schema change) and Kysely's SQL is parameterised, so the set of texts is small; the bound
+ * only guards against shapes such as `in (?, ?, …)` of every length. No caller streams
+ * results, the one case where sharing a statement would be unsafe.
+ */
+function withStatementCache(sqlite: KyselySqlite, max = 256): KyselySqlite {
+  const statements = new Map<string, SqliteStatement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string): SqliteStatement {
+      let statement = statements.get(sql);
+      if (!statement) {
+        statement = sqlite.prepare(sql);
+        if (statements.size >= max) {
+          const oldest = statements.keys().next();
+          if (!oldest.done) statements.delete(oldest.value);
+        }
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
 }

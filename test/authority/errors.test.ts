@@ -1,3 +1,4 @@
+import { recordChange } from '../../src/store/changes.js';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -153,10 +154,10 @@ describe('token endpoint errors', () => {
       const deleted: SecretClient[] = [];
       for (const signInAudience of ['AzureADMyOrg', 'AzureADMultipleOrgs'] as const) {
         const c = await registerSecretClient(t, { displayName: 'principal-deleted', signInAudience });
-        await db
-          .deleteFrom('service_principals')
-          .where('object_id', '=', c.servicePrincipal.objectId)
-          .execute();
+        // Raw writes must record the change, as the product's own writes do, or caches keep the row.
+        await recordChange(db, 'directory', (trx) =>
+          trx.deleteFrom('service_principals').where('object_id', '=', c.servicePrincipal.objectId).execute(),
+        );
         assert.equal(
           await directory.servicePrincipals.findByAppId(t.tenant.id, c.application.appId),
           undefined,
@@ -213,11 +214,13 @@ describe('token endpoint errors', () => {
         /end date must be in the future/,
       );
       const { secretText, credential } = await directory.credentials.addPassword(application);
-      await t.server.tessera.db
-        .updateTable('password_credentials')
-        .set({ end_at: Math.floor(Date.now() / 1000) - 60 })
-        .where('key_id', '=', credential.keyId)
-        .execute();
+      await recordChange(t.server.tessera.db, 'directory', (trx) =>
+        trx
+          .updateTable('password_credentials')
+          .set({ end_at: Math.floor(Date.now() / 1000) - 60 })
+          .where('key_id', '=', credential.keyId)
+          .execute(),
+      );
       const { response, correlationId } = await post(
         secretForm({ client_id: application.appId, client_secret: secretText }),
       );

@@ -18,7 +18,7 @@ export async function handler(request: TokenRequest): Promise<TokenResponse> {
   const requested = requestedResource(request);
   const resource = await resolveTargetResource(services, tenant, requested);
   const roles = await grantedAppRoles(services, client.servicePrincipal.objectId, resource);
-  const issued = mintAccessToken(
+  const issued = await mintAccessToken(
     {
       version: resource.version,
       origin: request.origin,

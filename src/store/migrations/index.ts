@@ -1,9 +1,11 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_directory.js';
 import * as m0002 from './0002_access.js';
+import * as m0003 from './0003_directory_changes.js';
 
 // Names sort in application order; the Migrator records each one it has run.
 export const migrations: Record<string, Migration> = {
   '0001_directory': m0001,
   '0002_access': m0002,
+  '0003_directory_changes': m0003,
 };

@@ -1,0 +1,54 @@
+/**
+ * The server under test, in its own process so the load generator does not share its event loop.
+ * Prints one JSON line on stdout ({origin, tenantId, clientId, secret, caCertPath}) once it
+ * listens, then serves until SIGTERM/SIGINT or until its stdin closes (the parent died), and
+ * exits normally so that `--cpu-prof` can write its profile. Logs go to stderr at `warn`.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { startServer } from '../src/server/start.js';
+
+export interface ServerHandshake {
+  origin: string;
+  tenantId: string;
+  clientId: string;
+  secret: string;
+  caCertPath: string;
+  pid: number;
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
+const logger = pino({ level: 'warn' }, pino.destination(2));
+const server = await startServer({ dataDir, host: '127.0.0.1', port: 0, logger });
+const tenant = server.bootstrap?.tenant;
+if (!tenant) throw new Error('a new data folder must bootstrap a tenant');
+const { directory } = server.tessera;
+const { application } = await directory.registerApplication(tenant, { displayName: 'bench-client' });
+const { secretText } = await directory.credentials.addPassword(application);
+
+const handshake: ServerHandshake = {
+  origin: server.origin,
+  tenantId: tenant.id,
+  clientId: application.appId,
+  secret: secretText,
+  caCertPath: server.caCertPath,
+  pid: process.pid,
+};
+process.stdout.write(`${JSON.stringify(handshake)}\n`);
+
+let stopping = false;
+async function stop(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  try {
+    await server.close();
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+    process.exit(0);
+  }
+}
+process.once('SIGTERM', () => void stop());
+process.once('SIGINT', () => void stop());
+process.stdin.on('end', () => void stop()).resume();
