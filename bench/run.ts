@@ -17,6 +17,7 @@ import type { BenchModule, BenchOptions, BenchResult } from './types.js';
 
 const BENCHES: Record<string, () => Promise<BenchModule>> = {
   tokens: () => import('./tokens.js'),
+  rbac: () => import('./rbac.js'),
 };
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
