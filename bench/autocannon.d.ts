@@ -2,6 +2,16 @@
 declare module 'autocannon' {
   import type { ConnectionOptions } from 'node:tls';
 
+  /** One request of a sequence; `setupRequest` rebuilds it before each send. */
+  export interface RequestSpec {
+    method?: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string | Buffer;
+    setupRequest?(request: RequestSpec, context: Record<string, unknown>): RequestSpec;
+    onResponse?(status: number, body: string, context: Record<string, unknown>): void;
+  }
+
   export interface Options {
     url: string;
     method?: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
@@ -14,6 +24,7 @@ declare module 'autocannon' {
     /** Passed to `tls.connect`; autocannon overrides `rejectUnauthorized` with false. */
     tlsOptions?: ConnectionOptions;
     servername?: string;
+    requests?: RequestSpec[];
   }
 
   export interface Histogram {

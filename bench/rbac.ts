@@ -53,7 +53,7 @@ function buildWorld(assignmentCount: number, principalCount: number): World {
     });
   }
   // Every principal sits in two groups, one of them nested in a third.
-  const memberships = principals.flatMap((p, i) => [
+  const memberships: Array<{ memberId: string; groupId: string }> = principals.flatMap((p, i) => [
     { memberId: p, groupId: groups[i % groups.length] ?? '' },
     { memberId: p, groupId: groups[(i + 1) % groups.length] ?? '' },
   ]);

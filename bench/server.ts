@@ -1,8 +1,8 @@
 /**
  * The server under test, in its own process so the load generator does not share its event loop.
- * Prints one JSON line on stdout ({origin, tenantId, clientId, secret, caCertPath}) once it
- * listens, then serves until SIGTERM/SIGINT or until its stdin closes (the parent died), and
- * exits normally so that `--cpu-prof` can write its profile. Logs go to stderr at `warn`.
+ * Prints one JSON line on stdout ({origin, tenantId, clientId, secret, caCertPath, username,
+ * password}) once it listens, then serves until SIGTERM/SIGINT or until its stdin closes (the
+ * parent died), and exits normally so that `--cpu-prof` can write its profile. Logs go to stderr at `warn`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,9 @@ export interface ServerHandshake {
   clientId: string;
   secret: string;
   caCertPath: string;
+  /** A user for password sign-ins (bench/signins.ts), through the Azure CLI's public client. */
+  username: string;
+  password: string;
   pid: number;
 }
 
@@ -27,6 +30,12 @@ if (!tenant) throw new Error('a new data folder must bootstrap a tenant');
 const { directory } = server.tessera;
 const { application } = await directory.registerApplication(tenant, { displayName: 'bench-client' });
 const { secretText } = await directory.credentials.addPassword(application);
+const password = 'Bench-Passw0rd!';
+const user = await directory.users.create(tenant, {
+  userPrincipalName: `bench@${tenant.domain}`,
+  displayName: 'Bench User',
+  password,
+});
 
 const handshake: ServerHandshake = {
   origin: server.origin,
@@ -34,6 +43,8 @@ const handshake: ServerHandshake = {
   clientId: application.appId,
   secret: secretText,
   caCertPath: server.caCertPath,
+  username: user.userPrincipalName,
+  password,
   pid: process.pid,
 };
 process.stdout.write(`${JSON.stringify(handshake)}\n`);

@@ -3,9 +3,13 @@ import { DenyAssignments } from './access/denyAssignments.js';
 import { AccessEngine } from './access/engine.js';
 import { RoleAssignments } from './access/roleAssignments.js';
 import { RoleDefinitions } from './access/roleDefinitionStore.js';
+import { SignInServices } from './authority/signIn/signInServices.js';
 import { SigningKeys } from './authority/tokens/signingKeys.js';
 import { Directory } from './directory/directory.js';
 import type { Tenant } from './directory/model.js';
+import { ConfigurationStores } from './management/configurationStores.js';
+import { MediaServices } from './management/mediaServices.js';
+import { ResourceGroups } from './management/resourceGroups.js';
 import { Subscriptions } from './management/subscriptions.js';
 import type { ResourceGroup, Subscription } from './management/subscriptions.js';
 import type { Store } from './store/database.js';
@@ -23,7 +27,11 @@ export const DEFAULT_TENANT_DOMAIN = 'tessera.onmicrosoft.com';
 export class Tessera {
   readonly directory: Directory;
   readonly keys: SigningKeys;
+  readonly signIns: SignInServices;
   readonly subscriptions: Subscriptions;
+  readonly resourceGroups: ResourceGroups;
+  readonly configurationStores: ConfigurationStores;
+  readonly mediaServices: MediaServices;
   readonly roleAssignments: RoleAssignments;
   readonly roleDefinitions: RoleDefinitions;
   readonly denyAssignments: DenyAssignments;
@@ -32,7 +40,11 @@ export class Tessera {
   private constructor(readonly db: Store) {
     this.directory = new Directory(db);
     this.keys = new SigningKeys(db);
+    this.signIns = new SignInServices(db);
     this.subscriptions = new Subscriptions(db);
+    this.resourceGroups = new ResourceGroups(db);
+    this.configurationStores = new ConfigurationStores(db);
+    this.mediaServices = new MediaServices(db);
     this.roleAssignments = new RoleAssignments(db);
     this.roleDefinitions = new RoleDefinitions(db);
     this.denyAssignments = new DenyAssignments(db);

@@ -196,3 +196,27 @@ function isTokenEndpointOf(request: TokenRequest, tenant: Tenant, audience: stri
   const segment = match?.[1]?.toLowerCase();
   return segment === tenant.id || segment === tenant.domain;
 }
+
+/**
+ * Public clients (isFallbackPublicClient: native apps, the Azure CLI) present no credentials and
+ * are refused if they do (700025); every other client authenticates as a confidential one.
+ */
+export async function authenticateClient(
+  request: TokenRequest,
+  tenant: Tenant,
+  grantType: string,
+): Promise<AuthenticatedClient> {
+  const presented = presentedCredentials(request.params, request.authorization);
+  if (!presented.clientId) throw aadsts.missingParameter('client_id');
+  const { application, servicePrincipal } = await findClient(request.services, tenant, presented.clientId);
+  const hasCredentials =
+    (presented.secret !== undefined && presented.secret !== '') ||
+    presented.assertion !== undefined ||
+    presented.assertionType !== undefined;
+  if (application.isFallbackPublicClient) {
+    if (hasCredentials) throw aadsts.publicClientPresentedSecret();
+    return { application, servicePrincipal, method: 'public' };
+  }
+  if (!hasCredentials) throw aadsts.confidentialClientCredentialRequired();
+  return authenticateConfidentialClient(request, tenant, grantType);
+}

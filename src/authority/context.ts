@@ -2,12 +2,14 @@ import type { Directory } from '../directory/directory.js';
 import type { Tenant } from '../directory/model.js';
 import type { PublicOrigins } from '../server/origins.js';
 import type { TokenVersion } from './issuers.js';
+import type { SignInServices } from './signIn/signInServices.js';
 import type { SigningKeys } from './tokens/signingKeys.js';
 
 export interface AuthorityServices {
   directory: Directory;
   keys: SigningKeys;
   origins: PublicOrigins;
+  signIns: SignInServices;
 }
 
 /** `/{tenant}/…`: a concrete tenant, or one of Entra's meta-tenants resolved later by the flow. */
@@ -23,6 +25,10 @@ export interface TokenRequest {
   endpoint: TokenVersion;
   origin: string;
   authorization: string | undefined;
+  /** The caller's address, for the sign-in log (and `ipaddr` in v1 user tokens). */
+  ip: string;
+  /** The client-request-id (or a fresh GUID): the sign-in log's correlation id. */
+  correlationId: string;
   now: number;
 }
 

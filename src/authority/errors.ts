@@ -150,6 +150,85 @@ export const aadsts = {
       `The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope ${scope} is not valid.`,
     ),
   serverError: () => e(500, 'server_error', 90033, 'A transient error has occurred. Please try again.'),
+
+  // User sign-in. 50126 is the one answer for an unknown user and a wrong password alike (Entra
+  // itself says 50034 for an unknown user of ROPC, which lets anybody probe for account names).
+  invalidCredentials: () =>
+    e(400, 'invalid_grant', 50126, 'Error validating credentials due to invalid username or password.'),
+  accountLocked: () =>
+    e(
+      400,
+      'invalid_grant',
+      50053,
+      "The account is locked, you've tried to sign in too many times with an incorrect user ID or password.",
+    ),
+  accountDisabled: () => e(400, 'invalid_grant', 50057, 'The user account is disabled.'),
+  passwordExpired: () =>
+    new AadstsError(400, 'invalid_grant', 50055, 'The password is expired.', 'user_password_expired'),
+  consentRequired: (clientAppId: string, clientName: string) =>
+    new AadstsError(
+      400,
+      'invalid_grant',
+      65001,
+      `The user or administrator has not consented to use the application with ID '${clientAppId}' named '${clientName}'. Send an interactive authorization request for this user and resource.`,
+      'consent_required',
+    ),
+  scopeNotOnResource: (clientName: string, scope: string, resourceAppId: string) =>
+    e(
+      400,
+      'invalid_client',
+      650053,
+      `The application '${clientName}' asked for scope '${scope}' that doesn't exist on the resource '${resourceAppId}'. Contact the app vendor.`,
+    ),
+  defaultScopeCombined: (scope: string) =>
+    e(
+      400,
+      'invalid_scope',
+      70011,
+      `The provided value for the input parameter 'scope' is not valid. The scope ${scope} is not valid. .default scope can't be combined with resource-specific scopes.`,
+    ),
+  publicClientPresentedSecret: () =>
+    e(
+      401,
+      'invalid_client',
+      700025,
+      "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.",
+    ),
+  confidentialClientCredentialRequired: () =>
+    e(
+      401,
+      'invalid_client',
+      7000218,
+      "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+    ),
+
+  // Refresh tokens. `bad_token` tells MSAL to drop the refresh token and ask for a new sign-in.
+  invalidRefreshToken: () =>
+    new AadstsError(400, 'invalid_grant', 70000, 'Provided grant is invalid or malformed.', 'bad_token'),
+  refreshTokenExpired: () =>
+    new AadstsError(
+      400,
+      'invalid_grant',
+      70008,
+      'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.',
+      'bad_token',
+    ),
+  refreshTokenInactive: (issuedAt: string, inactiveFor: string) =>
+    new AadstsError(
+      400,
+      'invalid_grant',
+      700082,
+      `The refresh token has expired due to inactivity. The token was issued on ${issuedAt} and was inactive for ${inactiveFor}.`,
+      'bad_token',
+    ),
+  grantRevoked: (reason: string) =>
+    new AadstsError(
+      400,
+      'invalid_grant',
+      50173,
+      `The provided grant has expired due to it being revoked, a fresh auth token is needed. ${reason}`,
+      'bad_token',
+    ),
 };
 
 export interface ErrorContext {

@@ -10,7 +10,6 @@ import { resolveTenantSegment } from './tenants.js';
 /** Form fields MSAL and @azure/identity add to every request; accepted and ignored. */
 const IGNORED = new Set([
   'grant_type',
-  'client_info',
   'claims',
   'response_type',
   'client-request-id',
@@ -51,6 +50,8 @@ export function tokenEndpoint(services: AuthorityServices, endpoint: TokenVersio
       endpoint,
       origin: services.origins.fromHost(request.headers.host),
       authorization: request.headers.authorization,
+      ip: request.ip,
+      correlationId: (request as FastifyRequest & { correlationId?: string }).correlationId ?? request.id,
       now: nowSeconds(),
     });
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache');

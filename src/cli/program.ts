@@ -1,10 +1,17 @@
 import { Command } from 'commander';
 import { registerAccount } from './commands/account.js';
 import { registerAdApp } from './commands/adApp.js';
+import { registerAdGroup } from './commands/adGroup.js';
+import { registerAppConfig } from './commands/appconfig.js';
+import { registerAdSignin } from './commands/adSignin.js';
 import { registerAdSp } from './commands/adSp.js';
+import { registerAdUser } from './commands/adUser.js';
 import { registerCa } from './commands/ca.js';
 import { registerCreateForRbac } from './commands/createForRbac.js';
+import { registerGroup } from './commands/group.js';
 import { registerKeys } from './commands/keys.js';
+import { registerMedia } from './commands/media.js';
+import { registerRole } from './commands/role.js';
 import { registerStart } from './commands/start.js';
 import { reportFailure } from './errors.js';
 import type { CliIo } from './io.js';
@@ -25,10 +32,19 @@ export function buildProgram(io: CliIo): Command {
   registerStart(program, io);
   registerCa(program, io);
   registerAccount(program, io);
-  const ad = program.command('ad').description('Manage applications and service principals.');
+  const ad = program
+    .command('ad')
+    .description('Manage applications, service principals, groups, users and the sign-in log.');
   registerAdApp(ad, io);
   const sp = registerAdSp(ad, io);
   registerCreateForRbac(sp, io);
+  registerAdGroup(ad, io);
+  registerAdUser(ad, io);
+  registerAdSignin(ad, io);
+  registerRole(program, io);
+  registerGroup(program, io);
+  registerAppConfig(program, io);
+  registerMedia(program, io);
   registerKeys(program, io);
   return program;
 }

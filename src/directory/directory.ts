@@ -8,11 +8,12 @@ import { Groups } from './groups.js';
 import {
   MICROSOFT_SERVICES_DOMAIN,
   MICROSOFT_SERVICES_TENANT_ID,
-  firstPartyResources,
+  firstPartyApplications,
 } from './firstParty.js';
 import type { Application, ServicePrincipal, Tenant } from './model.js';
 import { ServicePrincipals } from './servicePrincipals.js';
 import { Tenants } from './tenants.js';
+import { Users } from './users.js';
 
 /** The directory of all tenants: the one entry point the authority and the CLI use. */
 export class Directory {
@@ -21,6 +22,7 @@ export class Directory {
   readonly credentials: Credentials;
   readonly servicePrincipals: ServicePrincipals;
   readonly groups: Groups;
+  readonly users: Users;
 
   constructor(db: Store) {
     // Token issuance reads the same tenant, client, resource and roles on every request.
@@ -30,6 +32,7 @@ export class Directory {
     this.credentials = new Credentials(db, reads);
     this.servicePrincipals = new ServicePrincipals(db, reads);
     this.groups = new Groups(db);
+    this.users = new Users(db, reads);
   }
 
   /**
@@ -45,7 +48,7 @@ export class Directory {
         displayName: 'Microsoft Services',
         kind: 'microsoft',
       }));
-    for (const input of firstPartyResources) {
+    for (const input of firstPartyApplications) {
       if (!(await this.applications.findByAppId(input.appId))) await this.applications.create(home.id, input);
     }
     for (const tenant of await this.tenants.list()) await this.provisionFirstParty(tenant);
@@ -85,7 +88,7 @@ export class Directory {
   }
 
   private async provisionFirstParty(tenant: Tenant): Promise<void> {
-    for (const input of firstPartyResources) {
+    for (const input of firstPartyApplications) {
       if (await this.servicePrincipals.findByAppId(tenant.id, input.appId)) continue;
       const app = await this.applications.findByAppId(input.appId);
       if (app) await this.servicePrincipals.create(tenant.id, app);

@@ -63,3 +63,36 @@ export const firstPartyResources: ReadonlyArray<ApplicationInput & { appId: stri
     ],
   },
 ];
+
+/**
+ * Microsoft's public client applications that exist in every tenant: native apps and tools that
+ * sign people in without a secret. The Media Services native application is the one every
+ * Media Services sample uses; the Azure CLI and Azure PowerShell are what `az login` and
+ * `Connect-AzAccount` present.
+ */
+export const firstPartyPublicClients: ReadonlyArray<ApplicationInput & { appId: string }> = [
+  {
+    appId: 'd476653d-842c-4f52-862d-397463ada5e7',
+    displayName: 'Azure Media Services Native Client',
+    signInAudience: 'AzureADMultipleOrgs',
+    isFallbackPublicClient: true,
+    publicClientRedirectUris: ['https://AzureMediaServicesNativeSDK'],
+  },
+  {
+    appId: '04b07795-8ddb-461a-bbee-02f9e1bf7b46',
+    displayName: 'Microsoft Azure CLI',
+    signInAudience: 'AzureADMultipleOrgs',
+    isFallbackPublicClient: true,
+    publicClientRedirectUris: ['http://localhost'],
+  },
+  {
+    appId: '1950a258-227b-4e31-a9cf-717495945fc2',
+    displayName: 'Microsoft Azure PowerShell',
+    signInAudience: 'AzureADMultipleOrgs',
+    isFallbackPublicClient: true,
+    publicClientRedirectUris: ['http://localhost', 'urn:ietf:wg:oauth:2.0:oob'],
+  },
+];
+
+/** Everything `Directory.ensureFirstParty` provisions in each tenant. */
+export const firstPartyApplications = [...firstPartyResources, ...firstPartyPublicClients];

@@ -89,3 +89,19 @@ export interface AppRoleAssignment {
   appRoleId: string;
   createdAt: number;
 }
+
+/** A person who signs in: Graph's user resource, as far as Tessera keeps it. */
+export interface User {
+  objectId: string;
+  tenantId: string;
+  userPrincipalName: string;
+  displayName: string;
+  mailNickname: string;
+  givenName: string | null;
+  surname: string | null;
+  accountEnabled: boolean;
+  forceChangePasswordNextSignIn: boolean;
+  /** Moves when the password changes or sessions are revoked; refresh tokens issued before die. */
+  credentialVersion: number;
+  createdAt: number;
+}

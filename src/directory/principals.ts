@@ -34,5 +34,12 @@ export async function findPrincipal(
     .where('object_id', '=', id)
     .executeTakeFirst();
   if (group) return { objectId: group.object_id, type: 'Group', displayName: group.display_name };
+  const user = await db
+    .selectFrom('users')
+    .select(['object_id', 'display_name'])
+    .where('tenant_id', '=', tenantId)
+    .where('object_id', '=', id)
+    .executeTakeFirst();
+  if (user) return { objectId: user.object_id, type: 'User', displayName: user.display_name };
   return undefined;
 }

@@ -150,17 +150,20 @@ export class ServicePrincipals {
     });
   }
 
+  /** Assigns an app role of `resource` to a service principal (default), a user or a group. */
   async assignAppRole(input: {
     tenantId: string;
-    principal: ServicePrincipal;
+    principal: { objectId: string };
+    principalType?: AppRoleAssignment['principalType'];
     resource: ServicePrincipal;
     appRoleId: string;
   }): Promise<AppRoleAssignment> {
+    const principalType = input.principalType ?? 'ServicePrincipal';
     const row = {
       id: randomUUID(),
       tenant_id: input.tenantId,
       principal_id: input.principal.objectId,
-      principal_type: 'ServicePrincipal',
+      principal_type: principalType,
       resource_id: input.resource.objectId,
       app_role_id: input.appRoleId,
       created_at: nowSeconds(),
@@ -184,7 +187,7 @@ export class ServicePrincipals {
     return {
       id: row.id,
       principalId: row.principal_id,
-      principalType: 'ServicePrincipal',
+      principalType,
       resourceId: row.resource_id,
       appRoleId: row.app_role_id,
       createdAt: row.created_at,
@@ -212,7 +215,7 @@ export class ServicePrincipals {
     return rows.map((r) => ({
       id: r.id,
       principalId: r.principal_id,
-      principalType: 'ServicePrincipal',
+      principalType: r.principal_type as AppRoleAssignment['principalType'],
       resourceId: r.resource_id,
       appRoleId: r.app_role_id,
       createdAt: Number(r.created_at),

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import type { Selectable } from 'kysely';
 import { nowSeconds } from '../clock.js';
-import { TesseraError } from '../errors.js';
 import type { Store } from '../store/database.js';
+import type { SubscriptionTable } from '../store/schema.js';
+import { ResourceGroups } from './resourceGroups.js';
+import type { ResourceGroup } from './resourceGroups.js';
+
+export type { ResourceGroup } from './resourceGroups.js';
 
 export interface Subscription {
   subscriptionId: string;
@@ -11,16 +16,20 @@ export interface Subscription {
   createdAt: number;
 }
 
-export interface ResourceGroup {
-  subscriptionId: string;
-  name: string;
-  location: string;
-  tags: Record<string, string>;
-  createdAt: number;
-}
+const toSubscription = (r: Selectable<SubscriptionTable>): Subscription => ({
+  subscriptionId: r.id,
+  tenantId: r.tenant_id,
+  displayName: r.display_name,
+  state: r.state === 'Disabled' ? 'Disabled' : 'Enabled',
+  createdAt: Number(r.created_at),
+});
 
 export class Subscriptions {
-  constructor(private readonly db: Store) {}
+  private readonly groups: ResourceGroups;
+
+  constructor(private readonly db: Store) {
+    this.groups = new ResourceGroups(db);
+  }
 
   async create(tenantId: string, displayName: string): Promise<Subscription> {
     const row = {
@@ -31,7 +40,7 @@ export class Subscriptions {
       created_at: nowSeconds(),
     };
     await this.db.insertInto('subscriptions').values(row).execute();
-    return { subscriptionId: row.id, tenantId, displayName, state: 'Enabled', createdAt: row.created_at };
+    return toSubscription(row);
   }
 
   async list(tenantId: string): Promise<Subscription[]> {
@@ -41,40 +50,26 @@ export class Subscriptions {
       .where('tenant_id', '=', tenantId)
       .orderBy('created_at')
       .execute();
-    return rows.map((r) => ({
-      subscriptionId: r.id,
-      tenantId: r.tenant_id,
-      displayName: r.display_name,
-      state: r.state === 'Disabled' ? 'Disabled' : 'Enabled',
-      createdAt: Number(r.created_at),
-    }));
+    return rows.map(toSubscription);
   }
 
+  /** Any tenant's subscription: ARM tells "not found" apart from "another tenant's". */
+  async find(subscriptionId: string): Promise<Subscription | undefined> {
+    const row = await this.db
+      .selectFrom('subscriptions')
+      .selectAll()
+      .where('id', '=', subscriptionId.toLowerCase())
+      .executeTakeFirst();
+    return row && toSubscription(row);
+  }
+
+  /** Kept for the bootstrap and existing callers; resource groups live in ResourceGroups. */
   async createResourceGroup(input: {
     subscriptionId: string;
     name: string;
     location: string;
     tags?: Record<string, string>;
   }): Promise<ResourceGroup> {
-    // ARM's rule for resource group names.
-    if (!/^[-\w._()]{1,90}$/u.test(input.name) || input.name.endsWith('.')) {
-      throw new TesseraError('InvalidResourceGroupName', `Resource group name '${input.name}' is invalid.`);
-    }
-    const row = {
-      subscription_id: input.subscriptionId,
-      name: input.name,
-      name_lower: input.name.toLowerCase(),
-      location: input.location.toLowerCase().replace(/\s+/g, ''),
-      tags: JSON.stringify(input.tags ?? {}),
-      created_at: nowSeconds(),
-    };
-    await this.db.insertInto('resource_groups').values(row).execute();
-    return {
-      subscriptionId: row.subscription_id,
-      name: row.name,
-      location: row.location,
-      tags: input.tags ?? {},
-      createdAt: row.created_at,
-    };
+    return (await this.groups.createOrUpdate(input)).group;
   }
 }

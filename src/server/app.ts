@@ -3,6 +3,7 @@ import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Logger } from 'pino';
 import { authorityPlugin } from '../authority/plugin.js';
+import { managementPlugin } from '../management/plugin.js';
 import type { Tessera } from '../tessera.js';
 import type { PublicOrigins } from './origins.js';
 
@@ -25,7 +26,9 @@ export async function buildApp(options: AppOptions) {
     return503OnClosing: true,
     // Tenant segments are domain names (up to 253 characters); longer ones must still reach the
     // authority to be refused in Entra's shape rather than Fastify's.
-    routerOptions: { maxParamLength: 2048 },
+    // The Azure SDKs join `{endpoint}/{scope}` with scopes that start with a slash, so ARM
+    // requests arrive as `//subscriptions/…`; ARM ignores doubled slashes, so does the router.
+    routerOptions: { maxParamLength: 2048, ignoreDuplicateSlashes: true },
   });
 
   app.addHook('onResponse', async (request, reply) => {
@@ -45,8 +48,14 @@ export async function buildApp(options: AppOptions) {
   );
 
   await app.register(authorityPlugin, {
-    services: { directory: options.tessera.directory, keys: options.tessera.keys, origins: options.origins },
+    services: {
+      directory: options.tessera.directory,
+      keys: options.tessera.keys,
+      origins: options.origins,
+      signIns: options.tessera.signIns,
+    },
   });
+  await app.register(managementPlugin, { services: { tessera: options.tessera, origins: options.origins } });
   return app;
 }
 

@@ -165,6 +165,125 @@ export interface ChangeCounterTable {
   version: number;
 }
 
+export interface ConfigurationStoreTable {
+  name: string;
+  name_lower: string;
+  subscription_id: string;
+  resource_group: string;
+  resource_group_lower: string;
+  location: string;
+  /** free | developer | standard | premium */
+  sku: string;
+  /** JSON: Record<string, string> */
+  tags: string;
+  disable_local_auth: number;
+  public_network_access: string | null;
+  soft_delete_retention_days: number;
+  enable_purge_protection: number;
+  created_at: number;
+}
+
+export interface ConfigurationStoreKeyTable {
+  /** The HMAC credential id (`Aa1b-l0-s0:…`). */
+  id: string;
+  store_name_lower: string;
+  /** 0 Primary, 1 Secondary, 2 Primary Read Only, 3 Secondary Read Only. */
+  slot: number;
+  name: string;
+  /** base64 of 32 random bytes: an HMAC key, so kept retrievable. */
+  secret: string;
+  read_only: number;
+  last_modified: number;
+}
+
+export interface MediaServiceTable {
+  name: string;
+  subscription_id: string;
+  resource_group: string;
+  resource_group_lower: string;
+  location: string;
+  tags: string;
+  media_service_id: string;
+  /** JSON: [{id, type}] as given at creation. */
+  storage_accounts: string;
+  created_at: number;
+}
+
+export interface UserTable {
+  object_id: string;
+  tenant_id: string;
+  user_principal_name: string;
+  upn_lower: string;
+  display_name: string;
+  mail_nickname: string;
+  given_name: string | null;
+  surname: string | null;
+  /** PHC string of an argon2id hash. */
+  password_hash: string;
+  force_change_password: number;
+  account_enabled: number;
+  credential_version: number;
+  created_at: number;
+}
+
+export interface SignInLockoutTable {
+  user_id: string;
+  failed_count: number;
+  /** JSON: string[] of keyed hashes of recent wrong passwords. */
+  recent_failures: string;
+  lockouts: number;
+  locked_until: number;
+  updated_at: number;
+}
+
+export interface SignInLogTable {
+  id: string;
+  tenant_id: string;
+  at_ms: number;
+  user_id: string | null;
+  user_principal_name: string;
+  user_display_name: string | null;
+  app_id: string | null;
+  app_display_name: string | null;
+  resource_id: string | null;
+  resource_display_name: string | null;
+  ip_address: string;
+  correlation_id: string;
+  flow: string;
+  is_interactive: number;
+  /** 0 for success, else the AADSTS code. */
+  error_code: number;
+  failure_reason: string | null;
+}
+
+export interface RefreshTokenFamilyTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  client_id: string;
+  auth_time: number;
+  expires_at: number;
+  credential_version: number;
+  /** Space-separated authentication methods of the sign-in (`pwd`). */
+  amr: string;
+  revoked_at: number | null;
+  revoked_reason: string | null;
+}
+
+export interface RefreshTokenTable {
+  token_hash: string;
+  family_id: string;
+  /** The scope string the token was issued for: the default of a refresh that names none. */
+  scope: string;
+  issued_at: number;
+  used_at: number | null;
+}
+
+export interface AuthoritySecretTable {
+  name: string;
+  value: string;
+}
+
 export interface Database {
   tenants: TenantTable;
   applications: ApplicationTable;
@@ -182,4 +301,13 @@ export interface Database {
   role_definitions: RoleDefinitionTable;
   deny_assignments: DenyAssignmentTable;
   change_counters: ChangeCounterTable;
+  configuration_stores: ConfigurationStoreTable;
+  configuration_store_keys: ConfigurationStoreKeyTable;
+  media_services: MediaServiceTable;
+  users: UserTable;
+  sign_in_lockouts: SignInLockoutTable;
+  sign_in_log: SignInLogTable;
+  refresh_token_families: RefreshTokenFamilyTable;
+  refresh_tokens: RefreshTokenTable;
+  authority_secrets: AuthoritySecretTable;
 }

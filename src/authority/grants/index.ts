@@ -1,5 +1,7 @@
 import type { TokenRequest, TokenResponse } from '../context.js';
 import * as clientCredentials from './client_credentials.js';
+import * as password from './password.js';
+import * as refreshToken from './refresh_token.js';
 
 /** The shape of a grant module: node-oidc-provider's handler + parameters + grant type names. */
 export interface Grant {
@@ -8,7 +10,7 @@ export interface Grant {
   handler(request: TokenRequest): Promise<TokenResponse>;
 }
 
-const grants: readonly Grant[] = [clientCredentials];
+const grants: readonly Grant[] = [clientCredentials, password, refreshToken];
 
 const byType = new Map<string, Grant>();
 for (const grant of grants) for (const type of grant.grantTypes) byType.set(type, grant);

@@ -6,6 +6,7 @@ import { signInAudiences } from '../../directory/model.js';
 import { checkCredentialOptions, issueCredential } from '../appCredentials.js';
 import type { CredentialOptions } from '../appCredentials.js';
 import { parseAppRoles } from '../appRoles.js';
+import { parsePermissionScopes } from '../appScopes.js';
 import { graphApplication } from '../graph.js';
 import type { CliIo } from '../io.js';
 import { printJson } from '../io.js';
@@ -21,6 +22,7 @@ interface AppCreateOptions extends TenantOptions {
   publicClientRedirectUris?: string[];
   isFallbackPublicClient?: 'true' | 'false';
   webRedirectUris?: string[];
+  scopes?: string;
 }
 
 interface AppIdOptions extends TenantOptions {
@@ -68,6 +70,10 @@ export function registerAdApp(ad: Command, io: CliIo): void {
       ]),
     )
     .option('--web-redirect-uris <uri...>', 'Redirect URIs of web applications.')
+    .option(
+      '--scopes <values>',
+      "Delegated permissions the API exposes, comma-separated (e.g. 'user_impersonation,Orders.Read'); they become the scp claim.",
+    )
     .action(async (options: AppCreateOptions) => {
       const appRoles =
         options.appRoles === undefined ? undefined : parseAppRoles(await readValue(options.appRoles));
@@ -81,6 +87,7 @@ export function registerAdApp(ad: Command, io: CliIo): void {
           publicClientRedirectUris: options.publicClientRedirectUris,
           isFallbackPublicClient: options.isFallbackPublicClient === 'true',
           webRedirectUris: options.webRedirectUris,
+          oauth2PermissionScopes: options.scopes === undefined ? undefined : parsePermissionScopes(options.scopes),
         });
         return describeApplication(directory, created, tenant);
       });

@@ -2,10 +2,14 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_directory.js';
 import * as m0002 from './0002_access.js';
 import * as m0003 from './0003_directory_changes.js';
+import * as m0004 from './0004_management.js';
+import * as m0005 from './0005_users.js';
 
 // Names sort in application order; the Migrator records each one it has run.
 export const migrations: Record<string, Migration> = {
   '0001_directory': m0001,
   '0002_access': m0002,
   '0003_directory_changes': m0003,
+  '0004_management': m0004,
+  '0005_users': m0005,
 };

@@ -1,0 +1,279 @@
+/**
+ * User sign-in throughput, each against the raw cost it cannot beat, measured in the same run:
+ *
+ * - Password sign-ins (ROPC, as MSAL sends it: ID token, refresh token, client_info) per second
+ *   against raw argon2id verifications per second with the same parameters and the same number
+ *   in flight (@node-rs/argon2 verifies on libuv's thread pool, as the server does). The
+ *   password hash dominates a sign-in, so the target is ≥ 80 % of the raw rate.
+ * - Refresh-token grants per second against the raw RS256 signing rate on one thread, the
+ *   ceiling the client-credentials bench uses. Each grant is a read, a rotation transaction, a
+ *   sign-in log row and one signature; target ≥ 70 %. The MSAL-shaped refresh (which also signs
+ *   an ID token, so two signatures) is reported beside it, with its signatures per second.
+ */
+import { createPublicKey, verify as verifySignature } from 'node:crypto';
+import type { JsonWebKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { verify as argon2Verify } from '@node-rs/argon2';
+import autocannon from 'autocannon';
+import type { RequestSpec, Result } from 'autocannon';
+import { hashPassword } from '../src/directory/passwords.js';
+import { startServerProcess } from './lib/child.js';
+import type { ServerProcess } from './lib/child.js';
+import { cpuTimes } from './lib/procstat.js';
+import { keyObject, rsaKeyPem, signRateOnThisThread } from './lib/rawSign.js';
+import type { BenchOptions, BenchResult } from './types.js';
+
+export const description =
+  'password sign-ins/s vs raw argon2id verifies/s; refresh-token grants/s vs raw RS256 signs/s';
+
+const SIGN_IN_TARGET = 0.8;
+const REFRESH_TARGET = 0.7;
+const RAW_SECONDS = Number(process.env.BENCH_SIGN_SECONDS ?? 3);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
+const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const AZURE_CLI = '04b07795-8ddb-461a-bbee-02f9e1bf7b46';
+const ARM = 'https://management.azure.com/.default';
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits });
+const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+function post(url: URL, ca: Buffer, form: Record<string, string>): Promise<{ status: number; body: string }> {
+  const body = new URLSearchParams(form).toString();
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', ca, servername: 'localhost', headers: FORM }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function get(url: URL, ca: Buffer): Promise<string> {
+  return new Promise((resolve, reject) => {
+    request(url, { ca, servername: 'localhost' }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve(text));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+/** A sign-in checked end to end: CA-verified TLS, 200, the access token's signature against the JWKS. */
+async function preflight(tokenUrl: URL, keysUrl: URL, ca: Buffer, form: Record<string, string>) {
+  const answer = await post(tokenUrl, ca, form);
+  if (answer.status !== 200) throw new Error(`preflight sign-in: ${answer.status} ${answer.body}`);
+  const body = JSON.parse(answer.body) as { access_token: string; refresh_token?: string; id_token?: string };
+  const [header, payload, signature] = body.access_token.split('.');
+  if (!header || !payload || !signature || !body.refresh_token || !body.id_token) {
+    throw new Error(`preflight: not a complete user token response: ${answer.body}`);
+  }
+  const { kid } = JSON.parse(Buffer.from(header, 'base64url').toString()) as { kid?: string };
+  const keys = JSON.parse(await get(keysUrl, ca)) as { keys: Array<JsonWebKey & { kid?: string }> };
+  const jwk = keys.keys.find((k) => k.kid === kid);
+  if (!jwk) throw new Error(`preflight: kid ${kid} is not in the JWKS`);
+  const publicKey = createPublicKey({ key: { kty: jwk.kty, n: jwk.n, e: jwk.e }, format: 'jwk' });
+  if (!verifySignature('sha256', Buffer.from(`${header}.${payload}`), publicKey, Buffer.from(signature, 'base64url'))) {
+    throw new Error('preflight: the token signature does not verify');
+  }
+  return body.access_token;
+}
+
+/** argon2id verifications per second with `inFlight` outstanding: the sign-in endpoint's ceiling. */
+async function argon2Rate(seconds: number, inFlight: number): Promise<number> {
+  const password = 'Bench-Passw0rd!';
+  const hash = await hashPassword(password);
+  const loop = async (until: number, count: { n: number }) => {
+    while (performance.now() < until) {
+      if (!(await argon2Verify(hash, password))) throw new Error('argon2 verify failed');
+      count.n++;
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, () => loop(performance.now() + 500, { n: 0 })));
+  const count = { n: 0 };
+  const start = performance.now();
+  await Promise.all(Array.from({ length: inFlight }, () => loop(start + seconds * 1000, count)));
+  return count.n / ((performance.now() - start) / 1000);
+}
+
+interface Measured {
+  perSecond: number;
+  result: Result;
+  failures: number;
+  /** Server CPU (all threads) per request, in ms. */
+  serverCpuMs: number | undefined;
+}
+
+async function measure(
+  server: ServerProcess,
+  log: (message: string) => void,
+  label: string,
+  run: (seconds: number) => Promise<Result>,
+): Promise<Measured> {
+  log(`${label}: warm-up ${WARMUP_SECONDS} s, then ${LOAD_SECONDS} s at ${CONNECTIONS} connections…`);
+  const warm = await run(WARMUP_SECONDS);
+  const before = cpuTimes(server.handshake.pid);
+  const result = await run(LOAD_SECONDS);
+  const after = cpuTimes(server.handshake.pid);
+  const perSecond = result['2xx'] / result.duration;
+  log(`  ${fmt(perSecond)}/s`);
+  return {
+    perSecond,
+    result,
+    failures: result.non2xx + result.errors + result.timeouts + warm.non2xx + warm.errors + warm.timeouts,
+    serverCpuMs:
+      before && after && result['2xx'] > 0
+        ? ((after.processSeconds - before.processSeconds) * 1000) / result['2xx']
+        : undefined,
+  };
+}
+
+export async function run(options: BenchOptions): Promise<BenchResult> {
+  const { log } = options;
+  log('starting the server in a child process…');
+  const server = await startServerProcess({});
+  try {
+    const { handshake } = server;
+    const ca = readFileSync(handshake.caCertPath);
+    const base = new URL(handshake.origin);
+    base.hostname = '127.0.0.1';
+    const tokenUrl = new URL(`/${handshake.tenantId}/oauth2/v2.0/token`, base);
+    const keysUrl = new URL(`/${handshake.tenantId}/discovery/v2.0/keys`, base);
+    const signInForm = (scope: string) => ({
+      client_id: AZURE_CLI,
+      grant_type: 'password',
+      username: handshake.username,
+      password: handshake.password,
+      scope,
+      client_info: '1',
+    });
+    const msalSignIn = signInForm(`${ARM} openid profile offline_access`);
+    const token = await preflight(tokenUrl, keysUrl, ca, msalSignIn);
+    const signingInput = Buffer.from(token.slice(0, token.lastIndexOf('.')));
+
+    log(`raw argon2id verify (m=19 MiB, t=2, p=1), ${CONNECTIONS} in flight, ${RAW_SECONDS} s…`);
+    const rawArgon2 = await argon2Rate(RAW_SECONDS, CONNECTIONS);
+    log(`  ${fmt(rawArgon2)} verifies/s`);
+    log(`raw RS256, 1 thread, ${RAW_SECONDS} s…`);
+    const rawRsa = signRateOnThisThread(keyObject(rsaKeyPem()), signingInput, RAW_SECONDS).perSecond;
+    log(`  ${fmt(rawRsa)} signs/s`);
+
+    const cannon = (seconds: number, spec: { body?: string; requests?: RequestSpec[] }) =>
+      autocannon({
+        url: tokenUrl.href,
+        method: 'POST',
+        headers: FORM,
+        connections: CONNECTIONS,
+        pipelining: 1,
+        duration: seconds,
+        // autocannon 9 does not verify its own TLS connections; the preflight did, against the CA.
+        tlsOptions: { ca },
+        servername: 'localhost',
+        ...spec,
+      });
+
+    const signIns = await measure(server, log, 'password sign-ins (ROPC, MSAL-shaped)', (seconds) =>
+      cannon(seconds, { body: new URLSearchParams(msalSignIn).toString() }),
+    );
+
+    // Refresh tokens are single-use: every request takes one from the pool and puts back the
+    // successor from its response, so no token is ever presented twice.
+    const pool: string[] = [];
+    log(`signing in ${2 * CONNECTIONS} times for a pool of refresh tokens…`);
+    for (let i = 0; i < 2 * CONNECTIONS; i++) {
+      const answer = await post(tokenUrl, ca, signInForm(`${ARM} offline_access`));
+      const refreshToken = (JSON.parse(answer.body) as { refresh_token?: string }).refresh_token;
+      if (answer.status !== 200 || !refreshToken) throw new Error(`pool sign-in: ${answer.status} ${answer.body}`);
+      pool.push(refreshToken);
+    }
+    const refreshLoad = (scope: string) => (seconds: number) =>
+      cannon(seconds, {
+        requests: [
+          {
+            method: 'POST',
+            path: tokenUrl.pathname,
+            headers: FORM,
+            setupRequest: (req) => ({
+              ...req,
+              body: new URLSearchParams({
+                client_id: AZURE_CLI,
+                grant_type: 'refresh_token',
+                refresh_token: pool.shift() ?? 'pool-exhausted',
+                scope,
+                client_info: '1',
+              }).toString(),
+            }),
+            onResponse: (status, body) => {
+              if (status !== 200) return;
+              const next = (JSON.parse(body) as { refresh_token?: string }).refresh_token;
+              if (next) pool.push(next);
+            },
+          },
+        ],
+      });
+    const refreshes = await measure(server, log, 'refresh grants (access token only)', refreshLoad(`${ARM} offline_access`));
+    const msalRefreshes = await measure(
+      server,
+      log,
+      'refresh grants (MSAL-shaped: + ID token)',
+      refreshLoad(`${ARM} openid profile offline_access`),
+    );
+
+    const signInRatio = signIns.perSecond / rawArgon2;
+    const refreshRatio = refreshes.perSecond / rawRsa;
+    const msalSignaturesRatio = (2 * msalRefreshes.perSecond) / rawRsa;
+    const failures = signIns.failures + refreshes.failures + msalRefreshes.failures;
+    const pass = failures === 0 && signInRatio >= SIGN_IN_TARGET && refreshRatio >= REFRESH_TARGET;
+    const latency = (m: Measured) =>
+      `${m.result.latency.p50} / ${m.result.latency.p99} / ${m.result.latency.max}`;
+    const cpu = (m: Measured) => (m.serverCpuMs === undefined ? 'n/a' : `${fmt(m.serverCpuMs, 2)} ms`);
+
+    return {
+      name: 'signins',
+      pass,
+      table: [
+        [`raw argon2id verifies/s (${CONNECTIONS} in flight)`, fmt(rawArgon2)],
+        [`password sign-ins/s (${CONNECTIONS} conns, HTTPS keep-alive)`, fmt(signIns.perSecond)],
+        ['ratio sign-ins/s ÷ raw verifies/s', `${fmt(signInRatio, 3)}  (target ≥ ${SIGN_IN_TARGET})`],
+        ['raw RS256 signs/s, 1 thread', fmt(rawRsa)],
+        ['refresh grants/s (access token only)', fmt(refreshes.perSecond)],
+        ['ratio refresh grants/s ÷ raw signs/s', `${fmt(refreshRatio, 3)}  (target ≥ ${REFRESH_TARGET})`],
+        ['refresh grants/s (MSAL-shaped, 2 signatures)', fmt(msalRefreshes.perSecond)],
+        ['  its signatures/s ÷ raw signs/s', fmt(msalSignaturesRatio, 3)],
+        ['result', pass ? 'PASS' : 'FAIL'],
+        ['latency p50 / p99 / max ms: sign-in', latency(signIns)],
+        ['latency p50 / p99 / max ms: refresh', latency(refreshes)],
+        ['server CPU per sign-in / per refresh', `${cpu(signIns)} / ${cpu(refreshes)}`],
+        ['failed requests (incl. warm-up)', String(failures)],
+      ],
+      summary: {
+        rawArgon2VerifiesPerSecond: round(rawArgon2),
+        signInsPerSecond: round(signIns.perSecond),
+        signInRatio: round(signInRatio, 3),
+        signInTarget: SIGN_IN_TARGET,
+        rawSignsPerSecond1Thread: round(rawRsa),
+        refreshesPerSecond: round(refreshes.perSecond),
+        refreshRatio: round(refreshRatio, 3),
+        refreshTarget: REFRESH_TARGET,
+        msalRefreshesPerSecond: round(msalRefreshes.perSecond),
+        msalRefreshSignatureRatio: round(msalSignaturesRatio, 3),
+        serverCpuMsPerSignIn: signIns.serverCpuMs && round(signIns.serverCpuMs, 3),
+        serverCpuMsPerRefresh: refreshes.serverCpuMs && round(refreshes.serverCpuMs, 3),
+        latencyMs: {
+          signIn: { p50: signIns.result.latency.p50, p99: signIns.result.latency.p99 },
+          refresh: { p50: refreshes.result.latency.p50, p99: refreshes.result.latency.p99 },
+        },
+        failures,
+        load: { connections: CONNECTIONS, pipelining: 1, seconds: LOAD_SECONDS, warmupSeconds: WARMUP_SECONDS },
+      },
+    };
+  } finally {
+    await server.stop();
+  }
+}

@@ -1,0 +1,78 @@
+import type { Directory } from '../../directory/directory.js';
+import type { Tenant, User } from '../../directory/model.js';
+import { verifyAgainstDecoy, verifyPassword } from '../../directory/passwords.js';
+import { aadsts } from '../errors.js';
+import type { AadstsError } from '../errors.js';
+import type { SignInFlow } from './signInLog.js';
+import type { SignInServices } from './signInServices.js';
+
+export interface PasswordSignInAttempt {
+  tenant: Tenant;
+  username: string;
+  password: string;
+  /** The application the person signs in to. */
+  app: { appId: string; displayName: string };
+  /** The resource the tokens are for, when the flow names one. */
+  resource: { appId: string; displayName: string } | null;
+  ipAddress: string;
+  correlationId: string;
+  flow: SignInFlow;
+  interactive: boolean;
+  now: number;
+}
+
+export interface SignInDependencies {
+  directory: Directory;
+  signIns: SignInServices;
+}
+
+/**
+ * Checks a username and password the way every flow must (ROPC here; the sign-in page and the
+ * device-code page later): smart lockout first, then argon2id, then the account's state, and
+ * writes one sign-in log row whatever the outcome. Returns the user, or throws the AadstsError
+ * the client is to see. An unknown user and a wrong password are indistinguishable: same code,
+ * same text, and the same argon2 work.
+ */
+export async function signInWithPassword(deps: SignInDependencies, attempt: PasswordSignInAttempt): Promise<User> {
+  const { directory, signIns } = deps;
+  const account = await directory.users.findForSignIn(attempt.tenant.id, attempt.username);
+  const log = (user: User | undefined, error: AadstsError | undefined) =>
+    signIns.log.record({
+      tenantId: attempt.tenant.id,
+      userId: user?.objectId ?? null,
+      userPrincipalName: user?.userPrincipalName ?? attempt.username,
+      userDisplayName: user?.displayName ?? null,
+      app: attempt.app,
+      resource: attempt.resource,
+      ipAddress: attempt.ipAddress,
+      correlationId: attempt.correlationId,
+      flow: attempt.flow,
+      interactive: attempt.interactive,
+      errorCode: error?.code ?? 0,
+      failureReason: error?.description ?? null,
+    });
+  const fail = async (user: User | undefined, error: AadstsError): Promise<never> => {
+    await log(user, error);
+    throw error;
+  };
+
+  if (!account) {
+    await verifyAgainstDecoy(attempt.password);
+    return fail(undefined, aadsts.invalidCredentials());
+  }
+  const { user } = account;
+  // A locked account is refused before the password is looked at: guesses during the lockout
+  // neither cost argon2 time nor tell the guesser anything.
+  const lockout = await signIns.lockout.state(user.objectId);
+  if (lockout && lockout.lockedUntil > attempt.now) return fail(user, aadsts.accountLocked());
+  if (!(await verifyPassword(account.passwordHash, attempt.password))) {
+    await signIns.lockout.recordFailure(user.objectId, attempt.password, attempt.now);
+    return fail(user, aadsts.invalidCredentials());
+  }
+  // Only someone who knows the password learns that the account is disabled or expired.
+  if (!user.accountEnabled) return fail(user, aadsts.accountDisabled());
+  if (user.forceChangePasswordNextSignIn) return fail(user, aadsts.passwordExpired());
+  if (lockout) await signIns.lockout.reset(user.objectId);
+  await log(user, undefined);
+  return user;
+}

@@ -1,0 +1,120 @@
+import type { Tenant, User } from '../../directory/model.js';
+import type { AuthenticatedClient } from '../clientAuthentication.js';
+import type { TokenRequest, TokenResponse } from '../context.js';
+import { grantedAppRoles } from '../resources.js';
+import type { GrantedUserScopes } from '../userScopes.js';
+import { mintAccessToken } from './accessToken.js';
+import { mintIdToken, pairwiseSubject } from './idToken.js';
+import { tokenResponse } from './response.js';
+
+export interface UserTokenSet {
+  tenant: Tenant;
+  user: User;
+  client: AuthenticatedClient;
+  granted: GrantedUserScopes;
+  /** How the person authenticated, carried from the sign-in to every refresh (`pwd`). */
+  amr: string[];
+  /** The refresh token to hand out, when the flow issues one (already stored by the caller). */
+  refreshToken?: string;
+  nonce?: string;
+  /** The client sent `client_info=1`. */
+  clientInfo: boolean;
+}
+
+/** `client_info`: what MSAL keys its account cache on (`uid.utid`). */
+const clientInfoOf = (user: User, tenant: Tenant): string =>
+  Buffer.from(JSON.stringify({ uid: user.objectId, utid: tenant.id })).toString('base64url');
+
+/**
+ * Mints what a user flow answers: the access token in the resource's shape, an ID token when
+ * `openid` was granted, and the response fields MSAL reads (`scope`, `client_info`,
+ * `refresh_token`). The two signatures run in parallel on the thread pool.
+ */
+export async function mintUserTokenSet(request: TokenRequest, set: UserTokenSet): Promise<TokenResponse> {
+  const { services } = request;
+  const { user, tenant, granted, client } = set;
+  const resource = granted.resource;
+  const [key, salt, roles] = await Promise.all([
+    services.keys.current(),
+    services.signIns.secrets.get('pairwise_subject'),
+    grantedAppRoles(services, user.objectId, resource),
+  ]);
+  const subject = pairwiseSubject(salt, user.objectId, client.application.appId);
+  const [access, idToken] = await Promise.all([
+    mintAccessToken(
+      {
+        version: resource.version,
+        origin: request.origin,
+        tenantId: tenant.id,
+        audience: resource.audience,
+        clientAppId: client.application.appId,
+        clientAuth: client.method,
+        subject: {
+          kind: 'user',
+          objectId: user.objectId,
+          pairwiseSubject: subject,
+          userPrincipalName: user.userPrincipalName,
+          name: user.displayName,
+          givenName: user.givenName,
+          familyName: user.surname,
+          scopes: granted.scp,
+          amr: set.amr,
+          ipAddress: request.ip,
+        },
+        roles,
+        now: request.now,
+      },
+      key,
+    ),
+    granted.oidc.has('openid')
+      ? mintIdToken(
+          {
+            origin: request.origin,
+            tenantId: tenant.id,
+            clientAppId: client.application.appId,
+            objectId: user.objectId,
+            pairwiseSubject: subject,
+            userPrincipalName: user.userPrincipalName,
+            name: user.displayName,
+            ...(set.nonce !== undefined && { nonce: set.nonce }),
+            now: request.now,
+          },
+          key,
+        )
+      : undefined,
+  ]);
+  return tokenResponse(request.endpoint, access, resource.requested, {
+    scope: granted.responseScope,
+    ...(set.refreshToken !== undefined && { refresh_token: set.refreshToken }),
+    ...(idToken !== undefined && { id_token: idToken }),
+    ...(set.clientInfo && { client_info: clientInfoOf(user, tenant) }),
+  });
+}
+
+/** Whether a sign-in gets a refresh token: with offline_access, and always on the v1 endpoint. */
+export const issuesRefreshToken = (request: TokenRequest, granted: GrantedUserScopes): boolean =>
+  request.endpoint === 1 || granted.oidc.has('offline_access');
+
+/**
+ * Completes a fresh sign-in (password, authorization code, device code): starts a refresh-token
+ * family when one is due, then mints the token set. `scope` is the request's scope string, which
+ * a later refresh that names none falls back to.
+ */
+export async function issueSignInTokens(
+  request: TokenRequest,
+  signIn: Omit<UserTokenSet, 'refreshToken'> & { scope: string; authTime: number },
+): Promise<TokenResponse> {
+  const refreshToken = issuesRefreshToken(request, signIn.granted)
+    ? await request.services.signIns.refreshTokens.startFamily({
+        tenantId: signIn.tenant.id,
+        userId: signIn.user.objectId,
+        clientId: signIn.client.application.appId,
+        authTime: signIn.authTime,
+        credentialVersion: signIn.user.credentialVersion,
+        amr: signIn.amr,
+        scope: signIn.scope,
+        now: request.now,
+      })
+    : undefined;
+  return mintUserTokenSet(request, { ...signIn, ...(refreshToken !== undefined && { refreshToken }) });
+}

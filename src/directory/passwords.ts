@@ -1,0 +1,51 @@
+import { hash, verify } from '@node-rs/argon2';
+import type { Algorithm } from '@node-rs/argon2';
+import { TesseraError } from '../errors.js';
+
+/**
+ * OWASP's argon2id parameters (m = 19 MiB, t = 2, p = 1). @node-rs/argon2 runs hash and verify
+ * on libuv's thread pool, so a sign-in never blocks the event loop for the ~15 ms they take.
+ */
+export const ARGON2_OPTIONS = {
+  // Algorithm.Argon2id: a const enum, which verbatimModuleSyntax cannot inline.
+  algorithm: 2 as Algorithm.Argon2id,
+  memoryCost: 19 * 1024,
+  timeCost: 2,
+  parallelism: 1,
+} as const;
+
+export const hashPassword = (password: string): Promise<string> => hash(password, ARGON2_OPTIONS);
+
+export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+  try {
+    return await verify(passwordHash, password);
+  } catch {
+    // A stored hash that does not parse is treated as a wrong password, never as a match.
+    return false;
+  }
+}
+
+// Verified against when the user does not exist, so an unknown name costs the same time as a
+// wrong password and answers cannot be told apart by their latency.
+let decoy: Promise<string> | undefined;
+export async function verifyAgainstDecoy(password: string): Promise<void> {
+  decoy ??= hashPassword('decoy password that no user has');
+  await verifyPassword(await decoy, password);
+}
+
+const MIN_LENGTH = 8;
+const MAX_LENGTH = 256;
+
+/**
+ * Entra's default policy for cloud users: 8 to 256 characters, at least three of lowercase,
+ * uppercase, digits and symbols.
+ */
+export function checkPasswordComplexity(password: string): void {
+  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((re) => re.test(password)).length;
+  if (password.length < MIN_LENGTH || password.length > MAX_LENGTH || classes < 3) {
+    throw new TesseraError(
+      'PasswordComplexity',
+      `The specified password does not comply with password complexity requirements. Please provide a different password. A password needs ${MIN_LENGTH} to ${MAX_LENGTH} characters and at least three of: lowercase letters, uppercase letters, digits, symbols.`,
+    );
+  }
+}

@@ -1,0 +1,54 @@
+import type { AccessTokenClaims, Principal } from '../../guard/principal.js';
+import type { Tessera } from '../../tessera.js';
+import type { VersionedApi } from './apiVersions.js';
+
+/** The authenticated caller of one request. */
+export interface Caller {
+  principal: Principal;
+  claims: AccessTokenClaims;
+  /** The token's tenant (lower-case): every lookup is confined to it. */
+  tenantId: string;
+}
+
+export interface ArmRequest {
+  method: string;
+  /** Canonical path: decoded segments joined by single slashes. */
+  path: string;
+  query: Record<string, unknown>;
+  body: unknown;
+  /** Tessera's origin as the client called it: endpoints and next links are built on it. */
+  origin: string;
+}
+
+export interface ArmContext {
+  tessera: Tessera;
+  caller: Caller;
+  request: ArmRequest;
+  /** Whether the caller may perform `action` at `scope` (no error). */
+  permits(action: string, scope: string): Promise<boolean>;
+  /** ARM's 403 unless the caller may perform `action` at `scope`. */
+  authorize(action: string, scope: string): Promise<void>;
+}
+
+export interface ArmReply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/**
+ * One management operation: the API whose api-versions it accepts, the RBAC action it needs and
+ * the scope where ARM checks it, checked before `run` sees the request.
+ */
+export interface ArmOperation {
+  api: VersionedApi;
+  /** null: any authenticated caller of the tenant (tenant list, built-in role catalogue). */
+  action: string | null;
+  scope: string;
+  /**
+   * `run` checks access itself instead of a 403 at `scope` up front: lists show the items the
+   * caller may read (`visibleItems`), subscriptions count roles anywhere inside them.
+   */
+  checksOwnAccess?: boolean;
+  run(context: ArmContext): Promise<ArmReply>;
+}

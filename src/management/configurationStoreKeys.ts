@@ -1,0 +1,103 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import type { Selectable, Transaction } from 'kysely';
+import { nowSeconds } from '../clock.js';
+import { TesseraError } from '../errors.js';
+import type { Store } from '../store/database.js';
+import type { ConfigurationStoreKeyTable, Database } from '../store/schema.js';
+
+/** An App Configuration access key: an HMAC credential (id + secret) for the data plane. */
+export interface AccessKey {
+  id: string;
+  name: string;
+  /** base64 of 32 random bytes; the HMAC-SHA256 key. */
+  value: string;
+  readOnly: boolean;
+  lastModified: number;
+}
+
+// Azure issues two read-write and two read-only keys, so either of a pair can be rotated
+// while the other stays in use.
+const SLOTS = [
+  { name: 'Primary', readOnly: false },
+  { name: 'Secondary', readOnly: false },
+  { name: 'Primary Read Only', readOnly: true },
+  { name: 'Secondary Read Only', readOnly: true },
+] as const;
+
+const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const randomText = (length: number): string =>
+  Array.from({ length }, () => ALPHANUMERIC[randomInt(ALPHANUMERIC.length)]).join('');
+
+// Azure's credential ids look like `Ab1c-l0-s0:…`: a short random prefix, then a random suffix.
+const newCredentialId = (): string => `${randomText(4)}-l0-s0:${randomText(20)}`;
+const newSecret = (): string => randomBytes(32).toString('base64');
+
+const toKey = (row: Selectable<ConfigurationStoreKeyTable>): AccessKey => ({
+  id: row.id,
+  name: row.name,
+  value: row.secret,
+  readOnly: row.read_only === 1,
+  lastModified: Number(row.last_modified),
+});
+
+export class ConfigurationStoreKeys {
+  constructor(private readonly db: Store) {}
+
+  /** The four keys of a new store, written in the store's own creation transaction. */
+  static async issue(trx: Transaction<Database>, storeNameLower: string): Promise<void> {
+    const now = nowSeconds();
+    await trx
+      .insertInto('configuration_store_keys')
+      .values(
+        SLOTS.map((slot, index) => ({
+          id: newCredentialId(),
+          store_name_lower: storeNameLower,
+          slot: index,
+          name: slot.name,
+          secret: newSecret(),
+          read_only: slot.readOnly ? 1 : 0,
+          last_modified: now,
+        })),
+      )
+      .execute();
+  }
+
+  async list(storeName: string): Promise<AccessKey[]> {
+    const rows = await this.db
+      .selectFrom('configuration_store_keys')
+      .selectAll()
+      .where('store_name_lower', '=', storeName.toLowerCase())
+      .orderBy('slot')
+      .execute();
+    return rows.map(toKey);
+  }
+
+  /** For the data plane's HMAC check: the key and the store it opens. */
+  async findById(id: string): Promise<{ key: AccessKey; storeNameLower: string } | undefined> {
+    const row = await this.db
+      .selectFrom('configuration_store_keys')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && { key: toKey(row), storeNameLower: row.store_name_lower };
+  }
+
+  /** Replaces a key's id and secret in its slot; the old credential stops working at once. */
+  async regenerate(storeName: string, id: string): Promise<AccessKey> {
+    const storeNameLower = storeName.toLowerCase();
+    const row = await this.db
+      .selectFrom('configuration_store_keys')
+      .selectAll()
+      .where('store_name_lower', '=', storeNameLower)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!row)
+      throw new TesseraError('InvalidKeyId', `The key id '${id}' is not valid for this configuration store.`);
+    const replacement = { ...row, id: newCredentialId(), secret: newSecret(), last_modified: nowSeconds() };
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('configuration_store_keys').where('id', '=', row.id).execute();
+      await trx.insertInto('configuration_store_keys').values(replacement).execute();
+    });
+    return toKey(replacement);
+  }
+}

@@ -1,0 +1,26 @@
+import { TesseraError } from '../errors.js';
+
+/** ARM stores locations as lower-case names without spaces: "West US" is "westus". */
+export const normalizeLocation = (location: string): string => location.toLowerCase().replace(/\s+/g, '');
+
+export function parseTags(text: string): Record<string, string> {
+  const value: unknown = JSON.parse(text);
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    throw new Error('expected a JSON object of tags');
+  return value as Record<string, string>;
+}
+
+/** The `{type}/{name}` under a group that ARM names in ResourceNotFound. */
+export const resourceNotFound = (type: string, name: string, resourceGroup: string): TesseraError =>
+  new TesseraError(
+    'ResourceNotFound',
+    `The Resource '${type}/${name}' under resource group '${resourceGroup}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+  );
+
+/** ARM's id of a resource in a resource group. */
+export const resourceId = (
+  subscriptionId: string,
+  resourceGroup: string,
+  type: string,
+  name: string,
+): string => `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/${type}/${name}`;
