@@ -18,6 +18,7 @@ import type { BenchModule, BenchOptions, BenchResult } from './types.js';
 const BENCHES: Record<string, () => Promise<BenchModule>> = {
   tokens: () => import('./tokens.js'),
   rbac: () => import('./rbac.js'),
+  guard: () => import('./guard.js'),
   signins: () => import('./signins.js'),
 };
 

@@ -5,25 +5,28 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServerHandshake } from '../server.js';
 
-export interface ServerProcess {
-  handshake: ServerHandshake;
+export interface ServerProcess<H = ServerHandshake> {
+  handshake: H;
   /** After stop(), when profiling: the main thread's CPU profile. */
   cpuProfile(): string | undefined;
   /** Stops the server and waits for it to exit (and so for its CPU profile to be written). */
   stop(): Promise<void>;
 }
 
-const SERVER_ENTRY = fileURLToPath(new URL('../server.ts', import.meta.url));
-
 /**
  * Starts `bench/server.ts` in a child Node process, optionally under the V8 CPU profiler.
  * `checkout` runs another working copy's bench/server.ts (and so its src/) instead of this one's.
  */
-export async function startServerProcess(options: {
+export async function startServerProcess<H extends { pid: number } = ServerHandshake>(options: {
   cpuProfileDir?: string;
   checkout?: string;
-}): Promise<ServerProcess> {
-  const entry = options.checkout ? join(resolve(options.checkout), 'bench', 'server.ts') : SERVER_ENTRY;
+  /** Another child script of bench/ (default: server.ts), printing its own handshake type. */
+  script?: string;
+}): Promise<ServerProcess<H>> {
+  const script = options.script ?? 'server.ts';
+  const entry = options.checkout
+    ? join(resolve(options.checkout), 'bench', script)
+    : fileURLToPath(new URL(`../${script}`, import.meta.url));
   const profiling = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
   const child = spawn(process.execPath, [...profiling, '--import', 'tsx', entry], {
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -36,7 +39,7 @@ export async function startServerProcess(options: {
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
-  const handshake = await new Promise<ServerHandshake>((resolve, reject) => {
+  const handshake = await new Promise<H>((resolve, reject) => {
     let stdout = '';
     let settled = false;
     const timer = setTimeout(() => fail(new Error('the bench server did not start within 60 s')), 60_000);
@@ -52,7 +55,7 @@ export async function startServerProcess(options: {
       const newline = stdout.indexOf('\n');
       if (newline < 0 || settled) return;
       try {
-        const handshake = JSON.parse(stdout.slice(0, newline)) as ServerHandshake;
+        const handshake = JSON.parse(stdout.slice(0, newline)) as H;
         settled = true;
         clearTimeout(timer);
         resolve(handshake);

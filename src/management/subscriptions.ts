@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import { nowSeconds } from '../clock.js';
+import { ChangeWatcher, recordChange } from '../store/changes.js';
 import type { Store } from '../store/database.js';
+import { ReadCache } from '../store/readCache.js';
 import type { SubscriptionTable } from '../store/schema.js';
 import { ResourceGroups } from './resourceGroups.js';
 import type { ResourceGroup } from './resourceGroups.js';
@@ -26,9 +28,12 @@ const toSubscription = (r: Selectable<SubscriptionTable>): Subscription => ({
 
 export class Subscriptions {
   private readonly groups: ResourceGroups;
+  // Every management request resolves its subscription (to find the tenant that owns it).
+  private readonly reads: ReadCache;
 
   constructor(private readonly db: Store) {
     this.groups = new ResourceGroups(db);
+    this.reads = new ReadCache(new ChangeWatcher(db, 'directory'));
   }
 
   async create(tenantId: string, displayName: string): Promise<Subscription> {
@@ -39,7 +44,7 @@ export class Subscriptions {
       state: 'Enabled',
       created_at: nowSeconds(),
     };
-    await this.db.insertInto('subscriptions').values(row).execute();
+    await recordChange(this.db, 'directory', (trx) => trx.insertInto('subscriptions').values(row).execute());
     return toSubscription(row);
   }
 
@@ -55,12 +60,15 @@ export class Subscriptions {
 
   /** Any tenant's subscription: ARM tells "not found" apart from "another tenant's". */
   async find(subscriptionId: string): Promise<Subscription | undefined> {
-    const row = await this.db
-      .selectFrom('subscriptions')
-      .selectAll()
-      .where('id', '=', subscriptionId.toLowerCase())
-      .executeTakeFirst();
-    return row && toSubscription(row);
+    const key = subscriptionId.toLowerCase();
+    return this.reads.get(`subscription:${key}`, async () => {
+      const row = await this.db
+        .selectFrom('subscriptions')
+        .selectAll()
+        .where('id', '=', key)
+        .executeTakeFirst();
+      return row && toSubscription(row);
+    });
   }
 
   /** Kept for the bootstrap and existing callers; resource groups live in ResourceGroups. */

@@ -6,6 +6,8 @@
  */
 export class PublicOrigins {
   private readonly hostnames: Set<string>;
+  /** Host header → origin: every request asks, and there are only a few distinct hosts. */
+  private readonly byHost = new Map<string, string>();
 
   constructor(
     private port: number,
@@ -22,6 +24,7 @@ export class PublicOrigins {
   /** Known once the server listens (tests bind port 0). */
   setPort(port: number): void {
     this.port = port;
+    this.byHost.clear();
   }
 
   get defaultOrigin(): string {
@@ -30,7 +33,19 @@ export class PublicOrigins {
 
   /** The origin for a request's Host header, or the default one for a host that is not ours. */
   fromHost(host: string | undefined): string {
-    if (!host || !URL.canParse(`https://${host}`)) return this.defaultOrigin;
+    if (!host) return this.defaultOrigin;
+    let origin = this.byHost.get(host);
+    if (origin === undefined) {
+      origin = this.resolveHost(host);
+      // Hosts come from clients: bound the memo so made-up ones cannot grow it without end.
+      if (this.byHost.size >= 1000) this.byHost.clear();
+      this.byHost.set(host, origin);
+    }
+    return origin;
+  }
+
+  private resolveHost(host: string): string {
+    if (!URL.canParse(`https://${host}`)) return this.defaultOrigin;
     const url = new URL(`https://${host}`);
     if (url.username || url.password || url.pathname !== '/' || !this.isOwn(url)) return this.defaultOrigin;
     return this.originOf(url.hostname.toLowerCase());

@@ -1,0 +1,128 @@
+/**
+ * A guarded request — bearer verification, RBAC evaluation, a small handler (ARM's GET of a
+ * subscription) — against a bare Fastify HTTPS route served by the same child process, measured
+ * in the same run. Target: guarded ≥ 0.60 × bare requests/s.
+ */
+import { readFileSync } from 'node:fs';
+import { request } from 'node:https';
+import autocannon from 'autocannon';
+import type { Result } from 'autocannon';
+import type { GuardHandshake } from './guardServer.js';
+import { startServerProcess } from './lib/child.js';
+import type { BenchOptions, BenchResult } from './types.js';
+
+export const description = 'guarded ARM request (bearer + RBAC + handler) vs a bare Fastify route (≥ 0.60)';
+
+const TARGET = 0.6;
+const CONNECTIONS = 16;
+const SECONDS = 8;
+
+/** A CA-verified request, unlike autocannon's own connections. */
+function verifiedRequest(
+  url: URL,
+  ca: Buffer,
+  init: { method: string; headers?: Record<string, string>; body?: string },
+) {
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = request(
+      url,
+      { method: init.method, headers: init.headers, ca, servername: 'localhost' },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
+
+function load(url: string, ca: Buffer, headers: Record<string, string>, seconds: number): Promise<Result> {
+  return autocannon({
+    url,
+    headers,
+    connections: CONNECTIONS,
+    pipelining: 1,
+    duration: seconds,
+    // autocannon 9 ignores rejectUnauthorized (see bench/tokens.ts); the preflight verifies the CA.
+    tlsOptions: { ca },
+    servername: 'localhost',
+  });
+}
+
+const failures = (r: Result) => r.non2xx + r.errors + r.timeouts;
+
+export async function run(options: BenchOptions): Promise<BenchResult> {
+  const child = await startServerProcess<GuardHandshake>({ script: 'guardServer.ts' });
+  try {
+    const h = child.handshake;
+    const ca = readFileSync(h.caCertPath);
+    const form = new URLSearchParams({
+      client_id: h.clientId,
+      client_secret: h.secret,
+      grant_type: 'client_credentials',
+      scope: 'https://management.azure.com/.default',
+    }).toString();
+    const tokenAnswer = await verifiedRequest(new URL(`${h.origin}/${h.tenantId}/oauth2/v2.0/token`), ca, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form,
+    });
+    const token = (JSON.parse(tokenAnswer.body) as { access_token?: string }).access_token;
+    if (!token) throw new Error(`preflight: no token (${tokenAnswer.status} ${tokenAnswer.body})`);
+    const guardedUrl = `${h.origin}/subscriptions/${h.subscriptionId}?api-version=2022-12-01`;
+    const headers = { authorization: `Bearer ${token}` };
+    const check = await verifiedRequest(new URL(guardedUrl), ca, { method: 'GET', headers });
+    if (check.status !== 200)
+      throw new Error(`preflight: guarded GET answered ${check.status} ${check.body}`);
+    const denied = await verifiedRequest(new URL(guardedUrl), ca, { method: 'GET' });
+    if (denied.status !== 401) throw new Error(`preflight: an anonymous GET answered ${denied.status}`);
+
+    options.log('warm-up…');
+    await load(`${h.bareOrigin}/bare`, ca, {}, 2);
+    await load(guardedUrl, ca, headers, 2);
+    // bare, guarded, bare: the baseline brackets the subject, so drift in machine load shows.
+    options.log(`bare route ${SECONDS} s…`);
+    const bare1 = await load(`${h.bareOrigin}/bare`, ca, {}, SECONDS);
+    options.log(`guarded route ${SECONDS} s…`);
+    const guarded = await load(guardedUrl, ca, headers, SECONDS);
+    options.log(`bare route ${SECONDS} s…`);
+    const bare2 = await load(`${h.bareOrigin}/bare`, ca, {}, SECONDS);
+
+    const bareRps = (bare1.requests.average + bare2.requests.average) / 2;
+    const guardedRps = guarded.requests.average;
+    const ratio = guardedRps / bareRps;
+    const failed = failures(bare1) + failures(bare2) + failures(guarded);
+    const pass = ratio >= TARGET && failed === 0;
+    const rps = (n: number) => Math.round(n).toLocaleString('en-US');
+    return {
+      name: 'guard',
+      pass,
+      table: [
+        [
+          'bare Fastify HTTPS route, req/s (before / after)',
+          `${rps(bare1.requests.average)} / ${rps(bare2.requests.average)}`,
+        ],
+        ['guarded ARM GET subscription, req/s', rps(guardedRps)],
+        ['ratio guarded ÷ bare', `${ratio.toFixed(3)}  (target ≥ ${TARGET})`],
+        ['guarded latency p50 / p99 (ms)', `${guarded.latency.p50} / ${guarded.latency.p99}`],
+        ['failed responses', String(failed)],
+        ['result', pass ? 'PASS' : 'FAIL'],
+      ],
+      summary: {
+        pass,
+        bareRequestsPerSecond: bareRps,
+        bareSamples: [bare1.requests.average, bare2.requests.average],
+        guardedRequestsPerSecond: guardedRps,
+        ratio,
+        target: TARGET,
+        failed,
+        connections: CONNECTIONS,
+        seconds: SECONDS,
+      },
+    };
+  } finally {
+    await child.stop();
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Child process for bench/guard.ts: Tessera (the guarded ARM route) and, in the same process and
+ * with the same TLS certificate, a bare Fastify HTTPS route: the baseline of the same run.
+ * Prints one JSON line (its handshake), serves until SIGTERM/SIGINT or until stdin closes.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import pino from 'pino';
+import { startServer } from '../src/server/start.js';
+
+export interface GuardHandshake {
+  origin: string;
+  bareOrigin: string;
+  tenantId: string;
+  subscriptionId: string;
+  clientId: string;
+  secret: string;
+  caCertPath: string;
+  pid: number;
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'tessera-bench-guard-'));
+const logger = pino({ level: 'warn' }, pino.destination(2));
+const server = await startServer({ dataDir, host: '127.0.0.1', port: 0, logger });
+const bootstrap = server.bootstrap;
+if (!bootstrap) throw new Error('a new data folder must bootstrap a tenant');
+const { tessera } = server;
+const { application, servicePrincipal } = await tessera.directory.registerApplication(bootstrap.tenant, {
+  displayName: 'bench-reader',
+});
+const { secretText } = await tessera.directory.credentials.addPassword(application);
+const subscriptionScope = `/subscriptions/${bootstrap.subscription.subscriptionId}`;
+await tessera.roleAssignments.create({
+  tenantId: bootstrap.tenant.id,
+  scope: subscriptionScope,
+  roleDefinition: 'Reader',
+  principalId: servicePrincipal.objectId,
+});
+
+const bare = Fastify({
+  https: {
+    key: readFileSync(join(dataDir, 'tls', 'server-key.pem')),
+    cert: readFileSync(join(dataDir, 'tls', 'server.pem')),
+  },
+});
+bare.get('/bare', async () => ({ id: subscriptionScope }));
+await bare.listen({ host: '127.0.0.1', port: 0 });
+const address = bare.server.address();
+const barePort = typeof address === 'object' && address ? address.port : 0;
+
+const handshake: GuardHandshake = {
+  origin: server.origin,
+  bareOrigin: `https://localhost:${barePort}`,
+  tenantId: bootstrap.tenant.id,
+  subscriptionId: bootstrap.subscription.subscriptionId,
+  clientId: application.appId,
+  secret: secretText,
+  caCertPath: server.caCertPath,
+  pid: process.pid,
+};
+process.stdout.write(`${JSON.stringify(handshake)}\n`);
+
+let stopping = false;
+async function stop(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  try {
+    await bare.close();
+    await server.close();
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+    process.exit(0);
+  }
+}
+process.once('SIGTERM', () => void stop());
+process.once('SIGINT', () => void stop());
+process.stdin.on('end', () => void stop()).resume();
