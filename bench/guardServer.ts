@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import Fastify from 'fastify';
 import pino from 'pino';
 import { startServer } from '../src/server/start.js';
+import { stopWhenAsked } from './lib/childLifecycle.js';
 
 export interface GuardHandshake {
   origin: string;
@@ -62,18 +63,11 @@ const handshake: GuardHandshake = {
 };
 process.stdout.write(`${JSON.stringify(handshake)}\n`);
 
-let stopping = false;
-async function stop(): Promise<void> {
-  if (stopping) return;
-  stopping = true;
+stopWhenAsked(async () => {
   try {
     await bare.close();
     await server.close();
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
-    process.exit(0);
   }
-}
-process.once('SIGTERM', () => void stop());
-process.once('SIGINT', () => void stop());
-process.stdin.on('end', () => void stop()).resume();
+});

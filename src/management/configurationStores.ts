@@ -6,7 +6,13 @@ import type { Store } from '../store/database.js';
 import type { ConfigurationStoreTable } from '../store/schema.js';
 import { removeAccessAtAndBelow } from './accessCleanup.js';
 import { ConfigurationStoreKeys } from './configurationStoreKeys.js';
-import { normalizeLocation, parseTags, resourceId, resourceNotFound } from './resourceFields.js';
+import {
+  inResourceGroup,
+  normalizeLocation,
+  parseTags,
+  resourceId,
+  resourceNotFound,
+} from './resourceFields.js';
 import { ResourceGroups } from './resourceGroups.js';
 
 export const CONFIGURATION_STORE_TYPE = 'Microsoft.AppConfiguration/configurationStores';
@@ -163,11 +169,7 @@ export class ConfigurationStores {
     resourceGroup: string,
     name: string,
   ): Promise<ConfigurationStore | undefined> {
-    const store = await this.findByName(name);
-    const inGroup =
-      store?.subscriptionId === subscriptionId.toLowerCase() &&
-      store.resourceGroup.toLowerCase() === resourceGroup.toLowerCase();
-    return inGroup ? store : undefined;
+    return inResourceGroup(await this.findByName(name), subscriptionId, resourceGroup);
   }
 
   async get(subscriptionId: string, resourceGroup: string, name: string): Promise<ConfigurationStore> {

@@ -7,7 +7,13 @@ import { parseList } from '../directory/json.js';
 import type { Store } from '../store/database.js';
 import type { MediaServiceTable } from '../store/schema.js';
 import { removeAccessAtAndBelow } from './accessCleanup.js';
-import { normalizeLocation, parseTags, resourceId, resourceNotFound } from './resourceFields.js';
+import {
+  inResourceGroup,
+  normalizeLocation,
+  parseTags,
+  resourceId,
+  resourceNotFound,
+} from './resourceFields.js';
 import { ResourceGroups } from './resourceGroups.js';
 
 export const MEDIA_SERVICES_TYPE = 'Microsoft.Media/mediaservices';
@@ -116,11 +122,7 @@ export class MediaServices {
     resourceGroup: string,
     name: string,
   ): Promise<MediaServicesAccount | undefined> {
-    const account = await this.findByName(name);
-    const inGroup =
-      account?.subscriptionId === subscriptionId.toLowerCase() &&
-      account.resourceGroup.toLowerCase() === resourceGroup.toLowerCase();
-    return inGroup ? account : undefined;
+    return inResourceGroup(await this.findByName(name), subscriptionId, resourceGroup);
   }
 
   async get(subscriptionId: string, resourceGroup: string, name: string): Promise<MediaServicesAccount> {

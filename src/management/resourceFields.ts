@@ -24,3 +24,24 @@ export const resourceId = (
   type: string,
   name: string,
 ): string => `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/${type}/${name}`;
+
+/** What every tracked resource in a resource group carries for lookups. */
+export interface GroupedResource {
+  subscriptionId: string;
+  resourceGroup: string;
+}
+
+/**
+ * Resource names are global (they are DNS names), so a lookup finds the resource by name and
+ * then answers only if it sits in the subscription and resource group the path names.
+ */
+export function inResourceGroup<T extends GroupedResource>(
+  resource: T | undefined,
+  subscriptionId: string,
+  resourceGroup: string,
+): T | undefined {
+  const matches =
+    resource?.subscriptionId === subscriptionId.toLowerCase() &&
+    resource.resourceGroup.toLowerCase() === resourceGroup.toLowerCase();
+  return matches ? resource : undefined;
+}
