@@ -47,7 +47,10 @@ export function parseUserScopes(scope: string): RequestedUserScopes {
     const itemResource = slash < 0 ? GRAPH : item.slice(0, slash);
     const value = slash < 0 ? item : item.slice(slash + 1);
     if (!itemResource || !value) throw aadsts.invalidScope(item);
-    if (resource !== undefined && normalizeServicePrincipalName(resource) !== normalizeServicePrincipalName(itemResource)) {
+    if (
+      resource !== undefined &&
+      normalizeServicePrincipalName(resource) !== normalizeServicePrincipalName(itemResource)
+    ) {
       throw aadsts.scopeHasSeveralResources();
     }
     resource ??= itemResource;
@@ -115,10 +118,10 @@ export async function grantUserScopes(
  * scopes) or, as newer ADAL-era clients send, `scope`. Also returns the request as a scope
  * string, which is what a refresh token remembers.
  */
-export function requestedUserScopes(request: {
-  endpoint: 1 | 2;
-  params: ReadonlyMap<string, string>;
-}): { requested: RequestedUserScopes; scope: string } {
+export function requestedUserScopes(request: { endpoint: 1 | 2; params: ReadonlyMap<string, string> }): {
+  requested: RequestedUserScopes;
+  scope: string;
+} {
   const scope = request.params.get('scope');
   const resource = request.params.get('resource');
   if (request.endpoint === 2) {

@@ -147,7 +147,10 @@ export class Users {
   async get(tenantId: string, id: string): Promise<User> {
     const user = await this.find(tenantId, id);
     if (!user) {
-      throw new TesseraError('UserNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+      throw new TesseraError(
+        'UserNotFound',
+        `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+      );
     }
     return user;
   }

@@ -124,10 +124,13 @@ describe('SDK clients sign users in with a password and refresh', () => {
       assert.equal(account.tenantId, t.tenant.id);
       // Granted as Entra answers: the expanded permissions, the `.default` asked for, OIDC scopes.
       const resource = `api://${api.application.appId}`;
-      assert.deepEqual(
-        [...result.scopes].sort(),
-        [`${resource}/.default`, `${resource}/Orders.Read`, `${resource}/Orders.Write`, 'openid', 'profile'],
-      );
+      assert.deepEqual([...result.scopes].sort(), [
+        `${resource}/.default`,
+        `${resource}/Orders.Read`,
+        `${resource}/Orders.Write`,
+        'openid',
+        'profile',
+      ]);
 
       // The ID token: for the client, v2 issuer, verified against the v2 JWKS.
       const discovery = await discover(t, t.tenant.id, 2);
@@ -175,7 +178,9 @@ describe('SDK clients sign users in with a password and refresh', () => {
 
     it('renews an access token that really expired (cache edited through its serialization)', async () => {
       const cache = pca.getTokenCache();
-      const serialized = JSON.parse(cache.serialize()) as { AccessToken: Record<string, Record<string, string>> };
+      const serialized = JSON.parse(cache.serialize()) as {
+        AccessToken: Record<string, Record<string, string>>;
+      };
       const past = String(Math.floor(Date.now() / 1000) - 60);
       for (const entry of Object.values(serialized.AccessToken)) {
         entry.expires_on = past;
@@ -188,12 +193,19 @@ describe('SDK clients sign users in with a password and refresh', () => {
       assert.equal(lastPost()?.get('grant_type'), 'refresh_token');
       assert.equal(renewed.fromCache, false);
       assert.ok((renewed.expiresOn?.getTime() ?? 0) > Date.now() + 3000_000);
-      await verifyAccessToken(t, renewed.accessToken, { version: 2, tenantId: t.tenant.id, audience: api.application.appId });
+      await verifyAccessToken(t, renewed.accessToken, {
+        version: 2,
+        tenantId: t.tenant.id,
+        audience: api.application.appId,
+      });
     });
 
     it('uses the same refresh token for another resource (ARM, v1 shape)', async () => {
       const rtBefore = lastPost()?.get('refresh_token');
-      const arm = await pca.acquireTokenSilent({ account, scopes: ['https://management.azure.com/.default'] });
+      const arm = await pca.acquireTokenSilent({
+        account,
+        scopes: ['https://management.azure.com/.default'],
+      });
       const post = lastPost();
       assert.equal(post?.get('grant_type'), 'refresh_token');
       assert.notEqual(post?.get('refresh_token'), rtBefore, 'the latest, rotated refresh token');

@@ -47,7 +47,9 @@ describe('user sign-in: wire format and security', () => {
     });
 
     it('answers scope, refresh_token, id_token and client_info as Entra does', async () => {
-      const body = await okBody(await ropc(t, { username: bob.userPrincipalName, scope: `${ARM} ${MSAL_SCOPES}` }));
+      const body = await okBody(
+        await ropc(t, { username: bob.userPrincipalName, scope: `${ARM} ${MSAL_SCOPES}` }),
+      );
       assert.equal(body.token_type, 'Bearer');
       assert.equal(
         body.scope,
@@ -70,7 +72,10 @@ describe('user sign-in: wire format and security', () => {
       assert.equal(body.refresh_token, undefined);
       assert.equal(body.id_token, undefined);
       assert.equal(body.client_info, undefined);
-      assert.equal(body.scope, 'https://management.azure.com/user_impersonation https://management.azure.com/.default profile');
+      assert.equal(
+        body.scope,
+        'https://management.azure.com/user_impersonation https://management.azure.com/.default profile',
+      );
     });
 
     it('serves the v1 endpoint: `resource`, string numbers, a refresh token without offline_access', async () => {
@@ -92,14 +97,27 @@ describe('user sign-in: wire format and security', () => {
     it('refuses scopes Entra refuses', async () => {
       const user = bob.userPrincipalName;
       const resource = `api://${api.application.appId}`;
-      await expectAadsts(await ropc(t, { username: user, scope: `${resource}/Orders.Delete` }), 400, 'invalid_client', 650053);
       await expectAadsts(
-        await ropc(t, { username: user, scope: `${resource}/Orders.Read https://management.azure.com/user_impersonation` }),
+        await ropc(t, { username: user, scope: `${resource}/Orders.Delete` }),
+        400,
+        'invalid_client',
+        650053,
+      );
+      await expectAadsts(
+        await ropc(t, {
+          username: user,
+          scope: `${resource}/Orders.Read https://management.azure.com/user_impersonation`,
+        }),
         400,
         'invalid_scope',
         28000,
       );
-      await expectAadsts(await ropc(t, { username: user, scope: 'api://nobody/.default' }), 400, 'invalid_resource', 500011);
+      await expectAadsts(
+        await ropc(t, { username: user, scope: 'api://nobody/.default' }),
+        400,
+        'invalid_resource',
+        500011,
+      );
       await expectAadsts(
         await ropc(t, { username: user, scope: `${resource}/.default ${resource}/Orders.Read` }),
         400,
@@ -119,10 +137,20 @@ describe('user sign-in: wire format and security', () => {
 
     it('authenticates clients: public ones send nothing, confidential ones their secret', async () => {
       const user = bob.userPrincipalName;
-      await expectAadsts(await ropc(t, { username: user, scope: ARM, client_secret: 'x' }), 401, 'invalid_client', 700025);
+      await expectAadsts(
+        await ropc(t, { username: user, scope: ARM, client_secret: 'x' }),
+        401,
+        'invalid_client',
+        700025,
+      );
       const asConfidential = { username: user, scope: ARM, client_id: confidential.application.appId };
       await expectAadsts(await ropc(t, asConfidential), 401, 'invalid_client', 7000218);
-      await expectAadsts(await ropc(t, { ...asConfidential, client_secret: 'wrong' }), 401, 'invalid_client', 7000215);
+      await expectAadsts(
+        await ropc(t, { ...asConfidential, client_secret: 'wrong' }),
+        401,
+        'invalid_client',
+        7000215,
+      );
       const body = await okBody(await ropc(t, { ...asConfidential, client_secret: confidential.secret }));
       const claims = decodeJwt(body.access_token);
       assert.equal(claims.appid, confidential.application.appId);
@@ -169,10 +197,25 @@ describe('user sign-in: wire format and security', () => {
       const dave = await createUser(t, 'dave');
       const { users } = t.server.tessera.directory;
       await users.update(dave, { accountEnabled: false });
-      await expectAadsts(await ropc(t, { username: dave.userPrincipalName, password: 'Nope-Nope-1', scope: ARM }), 400, 'invalid_grant', 50126);
-      await expectAadsts(await ropc(t, { username: dave.userPrincipalName, scope: ARM }), 400, 'invalid_grant', 50057);
+      await expectAadsts(
+        await ropc(t, { username: dave.userPrincipalName, password: 'Nope-Nope-1', scope: ARM }),
+        400,
+        'invalid_grant',
+        50126,
+      );
+      await expectAadsts(
+        await ropc(t, { username: dave.userPrincipalName, scope: ARM }),
+        400,
+        'invalid_grant',
+        50057,
+      );
       await users.update(dave, { accountEnabled: true, forceChangePasswordNextSignIn: true });
-      await expectAadsts(await ropc(t, { username: dave.userPrincipalName, scope: ARM }), 400, 'invalid_grant', 50055);
+      await expectAadsts(
+        await ropc(t, { username: dave.userPrincipalName, scope: ARM }),
+        400,
+        'invalid_grant',
+        50055,
+      );
     });
   });
 
@@ -187,26 +230,48 @@ describe('user sign-in: wire format and security', () => {
           50126,
         );
       }
-      await expectAadsts(await ropc(t, { username: erin.userPrincipalName, scope: ARM }), 400, 'invalid_grant', 50053);
+      await expectAadsts(
+        await ropc(t, { username: erin.userPrincipalName, scope: ARM }),
+        400,
+        'invalid_grant',
+        50053,
+      );
       const state = await t.server.tessera.signIns.lockout.state(erin.objectId);
       assert.ok(state && Math.abs(state.lockedUntil - now() - 60) <= 2, JSON.stringify(state));
-      const stored = await db().selectFrom('sign_in_lockouts').selectAll().where('user_id', '=', erin.objectId).executeTakeFirstOrThrow();
+      const stored = await db()
+        .selectFrom('sign_in_lockouts')
+        .selectAll()
+        .where('user_id', '=', erin.objectId)
+        .executeTakeFirstOrThrow();
       assert.doesNotMatch(stored.recent_failures, /Wrong/, 'only keyed hashes of wrong passwords are kept');
 
       // Once the lockout has passed, the next new wrong password locks again, for longer.
-      await db().updateTable('sign_in_lockouts').set({ locked_until: now() - 1 }).where('user_id', '=', erin.objectId).execute();
+      await db()
+        .updateTable('sign_in_lockouts')
+        .set({ locked_until: now() - 1 })
+        .where('user_id', '=', erin.objectId)
+        .execute();
       await expectAadsts(
         await ropc(t, { username: erin.userPrincipalName, password: 'Wrong-10-Password', scope: ARM }),
         400,
         'invalid_grant',
         50126,
       );
-      await expectAadsts(await ropc(t, { username: erin.userPrincipalName, scope: ARM }), 400, 'invalid_grant', 50053);
+      await expectAadsts(
+        await ropc(t, { username: erin.userPrincipalName, scope: ARM }),
+        400,
+        'invalid_grant',
+        50053,
+      );
       const again = await t.server.tessera.signIns.lockout.state(erin.objectId);
       assert.ok(again && again.lockedUntil - now() > 100, 'the second lockout is longer');
 
       // After it, the right password signs in and clears the count.
-      await db().updateTable('sign_in_lockouts').set({ locked_until: now() - 1 }).where('user_id', '=', erin.objectId).execute();
+      await db()
+        .updateTable('sign_in_lockouts')
+        .set({ locked_until: now() - 1 })
+        .where('user_id', '=', erin.objectId)
+        .execute();
       await okBody(await ropc(t, { username: erin.userPrincipalName, scope: ARM }));
       assert.equal(await t.server.tessera.signIns.lockout.state(erin.objectId), undefined);
     });
@@ -258,7 +323,9 @@ describe('user sign-in: wire format and security', () => {
     it('get tokens for another resource, on the v1 endpoint too', async () => {
       const user = await createUser(t, 'ivan');
       const rt = await signIn(user);
-      const body = await okBody(await refresh(t, rt, `api://${api.application.appId}/Orders.Write ${MSAL_SCOPES}`));
+      const body = await okBody(
+        await refresh(t, rt, `api://${api.application.appId}/Orders.Write ${MSAL_SCOPES}`),
+      );
       const claims = decodeJwt(body.access_token);
       assert.equal(claims.aud, api.application.appId);
       assert.equal(claims.scp, 'Orders.Write');
@@ -279,7 +346,12 @@ describe('user sign-in: wire format and security', () => {
     it('a refused scope does not burn the token', async () => {
       const user = await createUser(t, 'jane');
       const rt = await signIn(user);
-      await expectAadsts(await refresh(t, rt, `api://${api.application.appId}/Nope`), 400, 'invalid_client', 650053);
+      await expectAadsts(
+        await refresh(t, rt, `api://${api.application.appId}/Nope`),
+        400,
+        'invalid_client',
+        650053,
+      );
       await okBody(await refresh(t, rt, ARM));
     });
 
@@ -287,7 +359,12 @@ describe('user sign-in: wire format and security', () => {
       const user = await createUser(t, 'karl');
       const rt = await signIn(user);
       const other = await registerPublicClient(t, 'other-native-app');
-      await expectAadsts(await refresh(t, rt, ARM, { client_id: other.application.appId }), 400, 'invalid_grant', 70000);
+      await expectAadsts(
+        await refresh(t, rt, ARM, { client_id: other.application.appId }),
+        400,
+        'invalid_grant',
+        70000,
+      );
       const elsewhere = await t.server.tessera.directory.createTenant({ domain: 'elsewhere' });
       const response = await postForm(tokenUrl(t, elsewhere.id), {
         client_id: AZURE_CLI,
@@ -297,7 +374,7 @@ describe('user sign-in: wire format and security', () => {
       });
       await expectAadsts(response, 400, 'invalid_grant', 70000);
       await expectAadsts(await refresh(t, 'not-a-refresh-token', ARM), 400, 'invalid_grant', 70000);
-      await okBody(await refresh(t, rt, ARM), );
+      await okBody(await refresh(t, rt, ARM));
     });
 
     it('die with a password change, a disabled account or a deleted user', async () => {
@@ -324,14 +401,26 @@ describe('user sign-in: wire format and security', () => {
       const olga = await createUser(t, 'olga');
       const idle = await signIn(olga);
       const idleHash = createHash('sha256').update(idle).digest('hex');
-      await db().updateTable('refresh_tokens').set({ issued_at: now() - 15 * 86400 }).where('token_hash', '=', idleHash).execute();
+      await db()
+        .updateTable('refresh_tokens')
+        .set({ issued_at: now() - 15 * 86400 })
+        .where('token_hash', '=', idleHash)
+        .execute();
       const inactive = await expectAadsts(await refresh(t, idle, ARM), 400, 'invalid_grant', 700082);
       assert.match(inactive.error_description, /was inactive for 14\.00:00:00/);
 
       const old = await signIn(olga);
       const oldHash = createHash('sha256').update(old).digest('hex');
-      const row = await db().selectFrom('refresh_tokens').select('family_id').where('token_hash', '=', oldHash).executeTakeFirstOrThrow();
-      await db().updateTable('refresh_token_families').set({ expires_at: now() - 1 }).where('id', '=', row.family_id).execute();
+      const row = await db()
+        .selectFrom('refresh_tokens')
+        .select('family_id')
+        .where('token_hash', '=', oldHash)
+        .executeTakeFirstOrThrow();
+      await db()
+        .updateTable('refresh_token_families')
+        .set({ expires_at: now() - 1 })
+        .where('id', '=', row.family_id)
+        .execute();
       await expectAadsts(await refresh(t, old, ARM), 400, 'invalid_grant', 70008);
     });
 
@@ -354,8 +443,15 @@ describe('user sign-in: wire format and security', () => {
   describe('sign-in log', () => {
     it('records successes and failures of every flow, newest first', async () => {
       const quinn = await createUser(t, 'quinn');
-      await expectAadsts(await ropc(t, { username: quinn.userPrincipalName, password: 'Wrong-Pass-1', scope: ARM }), 400, 'invalid_grant', 50126);
-      const body = await okBody(await ropc(t, { username: quinn.userPrincipalName, scope: `${ARM} offline_access` }));
+      await expectAadsts(
+        await ropc(t, { username: quinn.userPrincipalName, password: 'Wrong-Pass-1', scope: ARM }),
+        400,
+        'invalid_grant',
+        50126,
+      );
+      const body = await okBody(
+        await ropc(t, { username: quinn.userPrincipalName, scope: `${ARM} offline_access` }),
+      );
       await okBody(await refresh(t, body.refresh_token ?? '', ARM));
       const rows = await t.server.tessera.signIns.log.list(t.tenant.id, { userId: quinn.objectId });
       assert.deepEqual(
@@ -372,10 +468,15 @@ describe('user sign-in: wire format and security', () => {
       assert.equal(success?.resource?.appId, ARM_APP_ID);
       assert.equal(success?.ipAddress, '127.0.0.1');
       assert.match(success?.correlationId ?? '', /^[0-9a-f-]{36}$/);
-      assert.equal(failure?.failureReason, 'Error validating credentials due to invalid username or password.');
+      assert.equal(
+        failure?.failureReason,
+        'Error validating credentials due to invalid username or password.',
+      );
 
       await ropc(t, { username: `ghost@${t.tenant.domain}`, scope: ARM });
-      const [ghost] = await t.server.tessera.signIns.log.list(t.tenant.id, { userPrincipalName: `GHOST@${t.tenant.domain}` });
+      const [ghost] = await t.server.tessera.signIns.log.list(t.tenant.id, {
+        userPrincipalName: `GHOST@${t.tenant.domain}`,
+      });
       assert.equal(ghost?.userId, null);
       assert.equal(ghost?.errorCode, 50126);
     });

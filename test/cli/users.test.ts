@@ -86,11 +86,21 @@ describe('tessera ad user and ad signin', () => {
 
   it('refuses weak passwords, foreign domains and duplicate UPNs with clear errors', async () => {
     const create = (alias: string, password: string, domain = t.tenant.domain) =>
-      cli('ad user create --user-principal-name', `${alias}@${domain}`, '--display-name', alias, '--password', password);
+      cli(
+        'ad user create --user-principal-name',
+        `${alias}@${domain}`,
+        '--display-name',
+        alias,
+        '--password',
+        password,
+      );
     for (const weak of ['Sh0rt!', 'alllowercase', 'lowercase123', 'NOLOWER123']) {
       const result = await create('weak', weak);
       assert.equal(result.code, 1, weak);
-      assert.match(result.stderr, /^ERROR: The specified password does not comply with password complexity requirements/);
+      assert.match(
+        result.stderr,
+        /^ERROR: The specified password does not comply with password complexity requirements/,
+      );
       assert.match(result.stderr, /at least three of: lowercase letters, uppercase letters, digits, symbols/);
     }
     assert.equal((await create('okay', 'lowercase12!')).code, 0, 'three classes of four are enough');
@@ -127,7 +137,10 @@ describe('tessera ad user and ad signin', () => {
     assert.equal((await json<GraphUser>('ad user show --id', bob.id)).accountEnabled, false);
     const disabled = (await (await signIn(upn('bob'), 'Secret-Pass-2')).json()) as { error_codes: number[] };
     assert.deepEqual(disabled.error_codes, [50057]);
-    assert.equal((await cli('ad user update --account-enabled true --password New-Secret-3 --id', upn('bob'))).code, 0);
+    assert.equal(
+      (await cli('ad user update --account-enabled true --password New-Secret-3 --id', upn('bob'))).code,
+      0,
+    );
     await serverCatchesUp();
     assert.equal((await signIn(upn('bob'), 'New-Secret-3')).status, 200);
 
@@ -151,7 +164,14 @@ describe('tessera ad user and ad signin', () => {
   });
 
   it('ad signin list shows successes and failures newest first, per user, limited by --top', async () => {
-    await json<GraphUser>('ad user create --user-principal-name', upn('dave'), '--display-name', 'Dave', '--password', 'Secret-Pass-5');
+    await json<GraphUser>(
+      'ad user create --user-principal-name',
+      upn('dave'),
+      '--display-name',
+      'Dave',
+      '--password',
+      'Secret-Pass-5',
+    );
     await signIn(upn('dave'), 'Wrong-Pass-5');
     await signIn(upn('dave'), 'Secret-Pass-5');
     await signIn(upn('nobody'), 'Secret-Pass-5');
@@ -166,7 +186,10 @@ describe('tessera ad user and ad signin', () => {
     assert.equal(success?.ipAddress, '127.0.0.1');
     assert.equal(success?.authenticationProtocol, 'ropc');
     assert.equal(success?.isInteractive, true);
-    assert.equal(failure?.status.failureReason, 'Error validating credentials due to invalid username or password.');
+    assert.equal(
+      failure?.status.failureReason,
+      'Error validating credentials due to invalid username or password.',
+    );
     assert.ok((success?.createdDateTime ?? '') >= (failure?.createdDateTime ?? ''));
 
     const ghost = await json<GraphSignIn[]>('ad signin list --user', upn('nobody'));
@@ -178,7 +201,10 @@ describe('tessera ad user and ad signin', () => {
   });
 
   it('ad app create --scopes exposes delegated permissions that become scp', async () => {
-    const app = await json<{ appId: string; api: { oauth2PermissionScopes: Array<{ value: string; type: string }> } }>(
+    const app = await json<{
+      appId: string;
+      api: { oauth2PermissionScopes: Array<{ value: string; type: string }> };
+    }>(
       'ad app create --display-name orders --identifier-uris api://orders --scopes',
       'user_impersonation,Orders.Read',
     );
@@ -200,7 +226,9 @@ describe('tessera ad user and ad signin', () => {
     const body = (await response.json()) as { access_token: string; scope: string };
     assert.equal(response.status, 200, JSON.stringify(body));
     assert.equal(body.scope, 'api://orders/Orders.Read');
-    const claims = JSON.parse(Buffer.from(body.access_token.split('.')[1] ?? '', 'base64url').toString()) as { scp: string };
+    const claims = JSON.parse(Buffer.from(body.access_token.split('.')[1] ?? '', 'base64url').toString()) as {
+      scp: string;
+    };
     assert.equal(claims.scp, 'Orders.Read');
     const bad = await cli('ad app create --display-name bad --scopes', '.default');
     assert.equal(bad.code, 1);

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { JWTPayload } from 'jose';
-import type { AppRole, Application, PermissionScope, ServicePrincipal, User } from '../../src/directory/model.js';
+import type {
+  AppRole,
+  Application,
+  PermissionScope,
+  ServicePrincipal,
+  User,
+} from '../../src/directory/model.js';
 import { postForm, tokenUrl } from './authority.js';
 import type { TestServer } from './server.js';
 

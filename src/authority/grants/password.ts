@@ -35,7 +35,10 @@ export async function handler(request: TokenRequest): Promise<TokenResponse> {
     username,
     password,
     app: { appId: client.application.appId, displayName: client.application.displayName },
-    resource: { appId: granted.resource.application.appId, displayName: granted.resource.application.displayName },
+    resource: {
+      appId: granted.resource.application.appId,
+      displayName: granted.resource.application.displayName,
+    },
     ipAddress: request.ip,
     correlationId: request.correlationId,
     flow: 'password',

@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely';
 import type { Tenant, User } from '../../directory/model.js';
+import type { Database } from '../../store/schema.js';
 import { authenticateClient, clientAuthParameters } from '../clientAuthentication.js';
 import type { TokenRequest, TokenResponse } from '../context.js';
 import { aadsts } from '../errors.js';
@@ -11,10 +13,17 @@ import type { GrantedUserScopes } from '../userScopes.js';
 
 export const grantTypes = ['refresh_token'];
 
-export const parameters = new Set([...clientAuthParameters, 'refresh_token', 'scope', 'resource', 'client_info']);
+export const parameters = new Set([
+  ...clientAuthParameters,
+  'refresh_token',
+  'scope',
+  'resource',
+  'client_info',
+]);
 
 /** .NET's round-trip format, as Entra prints times in its messages. */
-const entraTime = (seconds: number): string => new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, '.0000000Z');
+const entraTime = (seconds: number): string =>
+  new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, '.0000000Z');
 /** .NET's TimeSpan format: `14.00:00:00`. */
 const timeSpan = (seconds: number): string => {
   const days = Math.floor(seconds / 86400);
@@ -40,23 +49,29 @@ export async function handler(request: TokenRequest): Promise<TokenResponse> {
   if (client.application.appId !== family.clientId) throw aadsts.invalidRefreshToken();
 
   const user = await services.directory.users.findById(tenant.id, family.userId);
-  const log = (error: AadstsError | undefined, granted?: GrantedUserScopes) =>
-    services.signIns.log.record({
-      tenantId: tenant.id,
-      userId: family.userId,
-      userPrincipalName: user?.userPrincipalName ?? '',
-      userDisplayName: user?.displayName ?? null,
-      app: { appId: client.application.appId, displayName: client.application.displayName },
-      resource: granted
-        ? { appId: granted.resource.application.appId, displayName: granted.resource.application.displayName }
-        : null,
-      ipAddress: request.ip,
-      correlationId: request.correlationId,
-      flow: 'refresh_token',
-      interactive: false,
-      errorCode: error?.code ?? 0,
-      failureReason: error?.description ?? null,
-    });
+  const log = (error: AadstsError | undefined, granted?: GrantedUserScopes, within?: Kysely<Database>) =>
+    services.signIns.log.record(
+      {
+        tenantId: tenant.id,
+        userId: family.userId,
+        userPrincipalName: user?.userPrincipalName ?? '',
+        userDisplayName: user?.displayName ?? null,
+        app: { appId: client.application.appId, displayName: client.application.displayName },
+        resource: granted
+          ? {
+              appId: granted.resource.application.appId,
+              displayName: granted.resource.application.displayName,
+            }
+          : null,
+        ipAddress: request.ip,
+        correlationId: request.correlationId,
+        flow: 'refresh_token',
+        interactive: false,
+        errorCode: error?.code ?? 0,
+        failureReason: error?.description ?? null,
+      },
+      within,
+    );
   const refuse = async (error: AadstsError, revoke?: string): Promise<never> => {
     if (revoke) await services.signIns.refreshTokens.revokeFamily(family.id, revoke, request.now);
     await log(error);
@@ -73,9 +88,10 @@ export async function handler(request: TokenRequest): Promise<TokenResponse> {
       ? { requested: parseUserScopes(presented.scope), scope: presented.scope }
       : requestedUserScopes(request);
   const granted = await grantUserScopes(services, tenant, client.application, requested);
-  const rotated = await services.signIns.refreshTokens.rotate(presented, scopeText, request.now);
+  const rotated = await services.signIns.refreshTokens.rotate(presented, scopeText, request.now, (trx) =>
+    log(undefined, granted, trx),
+  );
   if ('refused' in rotated) return refuse(reuseError());
-  await log(undefined, granted);
   return mintUserTokenSet(request, {
     tenant,
     user,
@@ -99,12 +115,16 @@ function checkPresented(
   now: number,
 ): { error: AadstsError; revoke?: string } | undefined {
   const { family } = presented;
-  if (family.revokedAt !== null) return { error: aadsts.grantRevoked('Every token issued from this sign-in has been revoked.') };
+  if (family.revokedAt !== null)
+    return { error: aadsts.grantRevoked('Every token issued from this sign-in has been revoked.') };
   if (presented.usedAt !== null) return { error: reuseError(), revoke: 'reused' };
   if (now >= family.expiresAt) return { error: aadsts.refreshTokenExpired() };
   if (now >= presented.issuedAt + REFRESH_TOKEN_INACTIVITY_SECONDS) {
     return {
-      error: aadsts.refreshTokenInactive(entraTime(presented.issuedAt), timeSpan(REFRESH_TOKEN_INACTIVITY_SECONDS)),
+      error: aadsts.refreshTokenInactive(
+        entraTime(presented.issuedAt),
+        timeSpan(REFRESH_TOKEN_INACTIVITY_SECONDS),
+      ),
     };
   }
   if (!user.accountEnabled) return { error: aadsts.accountDisabled(), revoke: 'user_disabled' };

@@ -89,7 +89,11 @@ export class SmartLockout {
         updated_at: now,
       };
       if (row) await trx.updateTable('sign_in_lockouts').set(values).where('user_id', '=', userId).execute();
-      else await trx.insertInto('sign_in_lockouts').values({ user_id: userId, ...values }).execute();
+      else
+        await trx
+          .insertInto('sign_in_lockouts')
+          .values({ user_id: userId, ...values })
+          .execute();
     });
   }
 
@@ -103,7 +107,10 @@ export class SmartLockout {
  * Read-then-write under SQLite's write lock from the start (BEGIN IMMEDIATE): a deferred
  * transaction that read first could not upgrade once another node had written meanwhile.
  */
-async function immediateTransaction(db: Store, work: (trx: Kysely<Database>) => Promise<void>): Promise<void> {
+async function immediateTransaction(
+  db: Store,
+  work: (trx: Kysely<Database>) => Promise<void>,
+): Promise<void> {
   await db.connection().execute(async (conn) => {
     await sql`begin immediate`.execute(conn);
     try {

@@ -33,7 +33,10 @@ export interface SignInDependencies {
  * the client is to see. An unknown user and a wrong password are indistinguishable: same code,
  * same text, and the same argon2 work.
  */
-export async function signInWithPassword(deps: SignInDependencies, attempt: PasswordSignInAttempt): Promise<User> {
+export async function signInWithPassword(
+  deps: SignInDependencies,
+  attempt: PasswordSignInAttempt,
+): Promise<User> {
   const { directory, signIns } = deps;
   const account = await directory.users.findForSignIn(attempt.tenant.id, attempt.username);
   const log = (user: User | undefined, error: AadstsError | undefined) =>

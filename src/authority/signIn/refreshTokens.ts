@@ -1,5 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import type { Store } from '../../store/database.js';
+import type { Database } from '../../store/schema.js';
 
 const DAY = 24 * 3600;
 /** Absolute life of a sign-in's refresh tokens: Entra's 90 days, counted from the sign-in. */
@@ -43,14 +45,6 @@ export interface NewFamily {
   now: number;
 }
 
-export type RotationRefusal = 'reused' | 'revoked';
-
-class Refused extends Error {
-  constructor(readonly reason: RotationRefusal) {
-    super(reason);
-  }
-}
-
 /**
  * Opaque refresh tokens, stored as SHA-256 hashes. Each sign-in starts a family; every
  * redemption consumes the presented token (single use, enforced by a conditional UPDATE, so it
@@ -81,7 +75,13 @@ export class RefreshTokens {
         .execute();
       await trx
         .insertInto('refresh_tokens')
-        .values({ token_hash: hashToken(token), family_id: familyId, scope: input.scope, issued_at: input.now, used_at: null })
+        .values({
+          token_hash: hashToken(token),
+          family_id: familyId,
+          scope: input.scope,
+          issued_at: input.now,
+          used_at: null,
+        })
         .execute();
     });
     return token;
@@ -130,42 +130,43 @@ export class RefreshTokens {
   }
 
   /**
-   * Consumes `current` and returns its successor, or why it cannot: `reused` when another
-   * redemption got there first (the family is then revoked), `revoked` when the family was.
+   * Consumes `current` and returns its successor, or `reused` when another redemption got there
+   * first (the family is then revoked). `alsoWrite` adds the caller's rows (the sign-in log) to
+   * the same transaction, so a refresh costs one commit. The family's own state is checked at
+   * every redemption, so a successor written just after a concurrent revocation is dead at birth.
    */
   async rotate(
     current: PresentedRefreshToken,
     scope: string,
     now: number,
-  ): Promise<{ token: string } | { refused: RotationRefusal }> {
+    alsoWrite?: (trx: Kysely<Database>) => Promise<void>,
+  ): Promise<{ token: string } | { refused: 'reused' }> {
     const token = randomBytes(32).toString('base64url');
-    try {
-      await this.db.transaction().execute(async (trx) => {
-        // The write comes first, so the transaction holds the write lock from its first statement.
-        const consumed = await trx
-          .updateTable('refresh_tokens')
-          .set({ used_at: now })
-          .where('token_hash', '=', current.hash)
-          .where('used_at', 'is', null)
-          .executeTakeFirst();
-        if (consumed.numUpdatedRows === 0n) throw new Refused('reused');
-        const family = await trx
-          .selectFrom('refresh_token_families')
-          .select('revoked_at')
-          .where('id', '=', current.family.id)
-          .executeTakeFirst();
-        if (!family || family.revoked_at !== null) throw new Refused('revoked');
-        await trx
-          .insertInto('refresh_tokens')
-          .values({ token_hash: hashToken(token), family_id: current.family.id, scope, issued_at: now, used_at: null })
-          .execute();
-      });
-    } catch (error) {
-      if (!(error instanceof Refused)) throw error;
-      if (error.reason === 'reused') await this.revokeFamily(current.family.id, 'reused', now);
-      return { refused: error.reason };
-    }
-    return { token };
+    const consumed = await this.db.transaction().execute(async (trx) => {
+      // The write comes first, so the transaction holds the write lock from its first statement.
+      const result = await trx
+        .updateTable('refresh_tokens')
+        .set({ used_at: now })
+        .where('token_hash', '=', current.hash)
+        .where('used_at', 'is', null)
+        .executeTakeFirst();
+      if (result.numUpdatedRows === 0n) return false;
+      await trx
+        .insertInto('refresh_tokens')
+        .values({
+          token_hash: hashToken(token),
+          family_id: current.family.id,
+          scope,
+          issued_at: now,
+          used_at: null,
+        })
+        .execute();
+      await alsoWrite?.(trx);
+      return true;
+    });
+    if (consumed) return { token };
+    await this.revokeFamily(current.family.id, 'reused', now);
+    return { refused: 'reused' };
   }
 
   async revokeFamily(familyId: string, reason: string, now: number): Promise<void> {

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Selectable } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Store } from '../../store/database.js';
-import type { SignInLogTable } from '../../store/schema.js';
+import type { Database, SignInLogTable } from '../../store/schema.js';
 
 /** How the person proved who they are; the later flows add their own names. */
 export type SignInFlow = 'password' | 'refresh_token' | 'authorization_code' | 'device_code';
@@ -38,7 +39,9 @@ const toRecord = (row: Selectable<SignInLogTable>): SignInRecord => ({
   userDisplayName: row.user_display_name,
   app: row.app_id === null ? null : { appId: row.app_id, displayName: row.app_display_name ?? '' },
   resource:
-    row.resource_id === null ? null : { appId: row.resource_id, displayName: row.resource_display_name ?? '' },
+    row.resource_id === null
+      ? null
+      : { appId: row.resource_id, displayName: row.resource_display_name ?? '' },
   ipAddress: row.ip_address,
   correlationId: row.correlation_id,
   flow: row.flow as SignInFlow,
@@ -51,8 +54,9 @@ const toRecord = (row: Selectable<SignInLogTable>): SignInRecord => ({
 export class SignInLog {
   constructor(private readonly db: Store) {}
 
-  async record(event: SignInEvent): Promise<void> {
-    await this.db
+  /** `within` writes the row in a caller's transaction (a refresh token's rotation). */
+  async record(event: SignInEvent, within: Kysely<Database> = this.db): Promise<void> {
+    await within
       .insertInto('sign_in_log')
       .values({
         id: randomUUID(),

@@ -87,7 +87,8 @@ export function registerAdApp(ad: Command, io: CliIo): void {
           publicClientRedirectUris: options.publicClientRedirectUris,
           isFallbackPublicClient: options.isFallbackPublicClient === 'true',
           webRedirectUris: options.webRedirectUris,
-          oauth2PermissionScopes: options.scopes === undefined ? undefined : parsePermissionScopes(options.scopes),
+          oauth2PermissionScopes:
+            options.scopes === undefined ? undefined : parsePermissionScopes(options.scopes),
         });
         return describeApplication(directory, created, tenant);
       });

@@ -45,7 +45,10 @@ export function registerAdUser(ad: Command, io: CliIo): void {
 
   tenantCommand(user, 'create', 'Create a user.')
     .requiredOption('--display-name <name>', 'Display name of the user.')
-    .requiredOption('--user-principal-name <upn>', "Sign-in name, alias@<tenant domain>, e.g. 'alice@tessera.onmicrosoft.com'.")
+    .requiredOption(
+      '--user-principal-name <upn>',
+      "Sign-in name, alias@<tenant domain>, e.g. 'alice@tessera.onmicrosoft.com'.",
+    )
     .requiredOption(
       '--password <password>',
       'At least 8 characters with three of: lowercase, uppercase, digits, symbols.',
@@ -74,7 +77,10 @@ export function registerAdUser(ad: Command, io: CliIo): void {
       const json = await withTenant(options, async ({ directory }, tenant) => {
         const all = await directory.users.list(tenant.id);
         return all
-          .filter((u) => options.upn === undefined || u.userPrincipalName.toLowerCase() === options.upn.toLowerCase())
+          .filter(
+            (u) =>
+              options.upn === undefined || u.userPrincipalName.toLowerCase() === options.upn.toLowerCase(),
+          )
           .filter((u) => options.displayName === undefined || u.displayName === options.displayName)
           .map(graphUser);
       });
@@ -95,9 +101,10 @@ export function registerAdUser(ad: Command, io: CliIo): void {
     .option('--display-name <name>', 'New display name.')
     .option('--password <password>', "New password; ends the user's refresh tokens.")
     .addOption(
-      new Option('--account-enabled <bool>', "Enable or disable sign-in; disabling ends the user's refresh tokens.").argParser(
-        parseBoolean,
-      ),
+      new Option(
+        '--account-enabled <bool>',
+        "Enable or disable sign-in; disabling ends the user's refresh tokens.",
+      ).argParser(parseBoolean),
     )
     .addOption(forceChangeOption())
     .action(async (options: UserUpdateOptions) => {

@@ -42,7 +42,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable('sign_in_log')
-    .addColumn('id', 'varchar(36)', (c) => c.primaryKey())
+    // Random and only ever shown, never looked up: no index to maintain on every sign-in.
+    .addColumn('id', 'varchar(36)', (c) => c.notNull())
     .addColumn('tenant_id', 'varchar(36)', (c) => c.notNull())
     // Milliseconds: several attempts a second are common and the log is read newest first.
     .addColumn('at_ms', 'bigint', (c) => c.notNull())
@@ -60,7 +61,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('error_code', 'integer', (c) => c.notNull())
     .addColumn('failure_reason', 'text')
     .execute();
-  await db.schema.createIndex('sign_in_log_tenant_at').on('sign_in_log').columns(['tenant_id', 'at_ms']).execute();
+  await db.schema
+    .createIndex('sign_in_log_tenant_at')
+    .on('sign_in_log')
+    .columns(['tenant_id', 'at_ms'])
+    .execute();
   await db.schema.createIndex('sign_in_log_user').on('sign_in_log').columns(['user_id', 'at_ms']).execute();
 
   // One family per sign-in: every refresh token rotated from it shares its absolute expiry and
@@ -69,9 +74,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createTable('refresh_token_families')
     .addColumn('id', 'varchar(36)', (c) => c.primaryKey())
     .addColumn('tenant_id', 'varchar(36)', (c) => c.notNull())
-    .addColumn('user_id', 'varchar(36)', (c) =>
-      c.notNull().references('users.object_id').onDelete('cascade'),
-    )
+    .addColumn('user_id', 'varchar(36)', (c) => c.notNull().references('users.object_id').onDelete('cascade'))
     .addColumn('client_id', 'varchar(36)', (c) => c.notNull())
     .addColumn('auth_time', 'bigint', (c) => c.notNull())
     .addColumn('expires_at', 'bigint', (c) => c.notNull())
