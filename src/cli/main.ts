@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: sizes libuv's thread pool before anything uses it.
+import '../server/threadpool.js';
 import { run } from './program.js';
 
 // exitCode rather than exit(): lets stdout drain when it is a pipe.
