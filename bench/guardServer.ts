@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import pino from 'pino';
+import { Guard, GuardError } from '../src/guard/index.js';
+import { LocalKeys } from '../src/guard/keys/localKeys.js';
 import { startServer } from '../src/server/start.js';
 import { stopWhenAsked } from './lib/childLifecycle.js';
 
@@ -49,6 +51,31 @@ const bare = Fastify({
   },
 });
 bare.get('/bare', async () => ({ id: subscriptionScope }));
+// The "guarded request": the tessera/guard library (bearer check against Tessera's keys)
+// plus an RBAC evaluation by Tessera's engine, in front of the same trivial handler.
+const guard = new Guard({
+  authority: server.origin,
+  tenantId: bootstrap.tenant.id,
+  audiences: ['https://management.azure.com', 'https://management.azure.com/'],
+  keys: new LocalKeys(tessera.keys),
+});
+bare.get('/guarded', async (request, reply) => {
+  let principalId: string;
+  try {
+    principalId = (await guard.authenticate(request.headers.authorization)).principal.objectId;
+  } catch (error) {
+    if (!(error instanceof GuardError)) throw error;
+    return reply.status(401).header('www-authenticate', error.wwwAuthenticate).send(error.toJSON());
+  }
+  const decision = await tessera.access.evaluate(
+    principalId,
+    'Microsoft.Resources/subscriptions/read',
+    subscriptionScope,
+    'action',
+  );
+  if (!decision.allowed) return reply.status(403).send({ error: { code: 'AuthorizationFailed' } });
+  return { id: subscriptionScope };
+});
 await bare.listen({ host: '127.0.0.1', port: 0 });
 const address = bare.server.address();
 const barePort = typeof address === 'object' && address ? address.port : 0;

@@ -18,11 +18,19 @@ export function ownIssuersOf(origins: PublicOrigins, tenantId: string): (iss: st
   };
 }
 
+const issuerTenants = new Map<string, string | undefined>();
+
 /** The tenant an issuer of Tessera names, for "wrong issuer" messages and tenant routing. */
 export function tenantOfIssuer(iss: string): string | undefined {
+  // Every guarded request asks about the same few issuers; URL parsing showed in profiles.
+  if (issuerTenants.has(iss)) return issuerTenants.get(iss);
+  let tenant: string | undefined;
   try {
-    return /^\/([0-9a-f-]{36})\/(?:v2\.0)?$/i.exec(new URL(iss).pathname)?.[1]?.toLowerCase();
+    tenant = /^\/([0-9a-f-]{36})\/(?:v2\.0)?$/i.exec(new URL(iss).pathname)?.[1]?.toLowerCase();
   } catch {
-    return undefined;
+    tenant = undefined;
   }
+  if (issuerTenants.size >= 1000) issuerTenants.clear();
+  issuerTenants.set(iss, tenant);
+  return tenant;
 }

@@ -84,11 +84,19 @@ export class ArmAuthenticator {
 
   constructor(keys: SigningKeys, origins: PublicOrigins) {
     this.verifier = new BearerVerifier(new LocalKeys(keys));
+    // Issuers are few and every request asks: parse each one once (bounded, as tokens are input).
+    const issuerVerdicts = new Map<string, boolean>();
     this.policy = {
       // Own issuers of the tenant the issuer names; that this is the token's tid is checked after.
       issuers: (iss) => {
-        const tenantId = tenantOfIssuer(iss);
-        return tenantId !== undefined && ownIssuersOf(origins, tenantId)(iss);
+        let verdict = issuerVerdicts.get(iss);
+        if (verdict === undefined) {
+          const tenantId = tenantOfIssuer(iss);
+          verdict = tenantId !== undefined && ownIssuersOf(origins, tenantId)(iss);
+          if (issuerVerdicts.size >= 1000) issuerVerdicts.clear();
+          issuerVerdicts.set(iss, verdict);
+        }
+        return verdict;
       },
       audience: (aud) => acceptedAudiences.has(aud.toLowerCase()),
     };
