@@ -229,6 +229,134 @@ export const aadsts = {
       `The provided grant has expired due to it being revoked, a fresh auth token is needed. ${reason}`,
       'bad_token',
     ),
+
+  // The authorization endpoint and its pages.
+  redirectUriMismatch: (redirectUri: string, appId: string) =>
+    e(
+      400,
+      'invalid_request',
+      50011,
+      `The redirect URI '${redirectUri}' specified in the request does not match the redirect URIs configured for the application '${appId}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal. Navigate to https://aka.ms/redirectUriMismatchError to learn more about how to fix this.`,
+    ),
+  unsupportedResponseType: (responseType: string) =>
+    e(
+      400,
+      'unsupported_response_type',
+      70005,
+      `response_type '${responseType}' is not enabled for the application.`,
+    ),
+  unsupportedResponseMode: (responseMode: string) =>
+    e(
+      400,
+      'invalid_request',
+      70007,
+      `The response_mode '${responseMode}' is not supported with response_type 'code'. Use 'query' or 'form_post', which keep the code out of the reach of the redirect page's scripts.`,
+    ),
+  pkceRequired: () =>
+    e(
+      400,
+      'invalid_request',
+      9002325,
+      "Proof Key for Code Exchange is required for public clients. Send 'code_challenge' with 'code_challenge_method' S256.",
+    ),
+  invalidCodeChallenge: () => e(400, 'invalid_request', 501491, 'Invalid size of Code_Challenge parameter.'),
+  loginRequired: () =>
+    e(
+      400,
+      'login_required',
+      50058,
+      "A silent sign-in request was sent but no user is signed in. The cookies used to represent the user's session were not sent in the request to the authority, or the session ended.",
+    ),
+  userDeclinedConsent: () => e(400, 'access_denied', 65004, 'User declined to consent to access the app.'),
+  signInFlowExpired: () =>
+    e(
+      400,
+      'invalid_request',
+      50089,
+      'Authentication failed due to flow token expired. Start the sign-in again from the application.',
+    ),
+  signInFormForged: () =>
+    e(
+      400,
+      'invalid_request',
+      90023,
+      'The sign-in form was not sent by the page this browser was given, or the browser refused cookies. Start the sign-in again from the application.',
+    ),
+
+  // Authorization codes (RFC 6749 §4.1.3, RFC 7636).
+  invalidGrant: () => e(400, 'invalid_grant', 70000, 'Provided grant is invalid or malformed.'),
+  codeForOtherTenant: () =>
+    e(
+      400,
+      'invalid_grant',
+      700005,
+      'Provided Authorization Code is intended to use against other tenant, thus rejected.',
+    ),
+  codeAlreadyRedeemed: () =>
+    e(
+      400,
+      'invalid_grant',
+      54005,
+      'OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.',
+    ),
+  codeExpired: () =>
+    e(
+      400,
+      'invalid_grant',
+      70008,
+      'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.',
+    ),
+  replyAddressMismatch: (redirectUri: string) =>
+    e(
+      400,
+      'invalid_grant',
+      500112,
+      `The reply address '${redirectUri}' does not match the reply address provided when requesting Authorization code.`,
+    ),
+  codeVerifierMismatch: () =>
+    e(
+      400,
+      'invalid_grant',
+      50148,
+      'The code_verifier does not match the code_challenge supplied in the authorization request for PKCE.',
+    ),
+  codeVerifierWithoutChallenge: () =>
+    e(
+      400,
+      'invalid_grant',
+      501481,
+      'The Code_Verifier does not match the code_challenge supplied in the authorization request: the authorization request supplied no code_challenge.',
+    ),
+
+  // Device authorization grant (RFC 8628). Only `authorization_pending` keeps MSAL polling.
+  authorizationPending: () =>
+    e(
+      400,
+      'authorization_pending',
+      70016,
+      'OAuth 2.0 device flow error. Authorization is pending. Continue polling.',
+    ),
+  deviceCodeExpired: () =>
+    e(
+      400,
+      'expired_token',
+      70020,
+      "The provided value for the input parameter 'device_code' is not valid. This device code has expired.",
+    ),
+  authorizationDeclined: () =>
+    e(
+      400,
+      'authorization_declined',
+      65004,
+      'User declined to consent to access the app: the sign-in was cancelled on the verification page.',
+    ),
+  badVerificationCode: () =>
+    e(
+      400,
+      'invalid_grant',
+      70018,
+      'Invalid verification code due to User typing in wrong user code for device code flow. Authorization is not approved.',
+    ),
 };
 
 export interface ErrorContext {
@@ -238,7 +366,7 @@ export interface ErrorContext {
 }
 
 /** `2016-01-09 02:02:12Z`, Entra's timestamp format. */
-const entraTimestamp = (d: Date): string => `${d.toISOString().slice(0, 19).replace('T', ' ')}Z`;
+export const entraTimestamp = (d: Date): string => `${d.toISOString().slice(0, 19).replace('T', ' ')}Z`;
 
 /** The only place an authority error becomes a body: 5xx never carries the internal message. */
 export function serializeAadstsError(err: AadstsError, context: ErrorContext): Record<string, unknown> {

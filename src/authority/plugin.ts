@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthorityServices } from './context.js';
+import { deviceAuthorizationEndpoint } from './deviceCode/deviceAuthorizationEndpoint.js';
 import { openIdConfigurationV1, openIdConfigurationV2, instanceDiscovery } from './discovery.js';
 import { AadstsError, aadsts, serializeAadstsError } from './errors.js';
 import { TOKEN_BODY_LIMIT } from './formBody.js';
+import { pagesPlugin } from './interaction/pagesPlugin.js';
 import { jwks } from './jwks.js';
 import { resolveTenantSegment } from './tenants.js';
 import { tokenEndpoint } from './tokenEndpoint.js';
@@ -21,7 +23,7 @@ function correlationId(request: FastifyRequest): string {
 }
 
 /** Maps anything thrown inside the authority to its wire error; internals never reach the body. */
-function toAadstsError(error: FastifyError | Error, request: FastifyRequest): AadstsError {
+export function toAadstsError(error: FastifyError | Error, request: FastifyRequest): AadstsError {
   if (error instanceof AadstsError) return error;
   const code = (error as FastifyError).code;
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return aadsts.bodyTooLarge(TOKEN_BODY_LIMIT);
@@ -103,4 +105,13 @@ export async function authorityPlugin(
   }
   app.post('/:tenant/oauth2/v2.0/token', tokenEndpoint(services, 2));
   app.post('/:tenant/oauth2/token', tokenEndpoint(services, 1));
+
+  for (const url of ['/:tenant/oauth2/v2.0/devicecode', '/:tenant/oauth2/devicecode']) {
+    app.route({ method: ['GET', 'PUT', 'DELETE', 'PATCH'], url, handler: postOnly });
+  }
+  app.post('/:tenant/oauth2/v2.0/devicecode', deviceAuthorizationEndpoint(services, 2));
+  app.post('/:tenant/oauth2/devicecode', deviceAuthorizationEndpoint(services, 1));
+
+  // Sign-in pages, device verification, logout: HTML, with their own error page.
+  await app.register(pagesPlugin, { services, toAadsts: toAadstsError });
 }

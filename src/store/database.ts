@@ -34,6 +34,9 @@ async function migrate(db: Store): Promise<void> {
   const migrator = new Migrator({
     db,
     provider: { getMigrations: () => Promise.resolve(migrations) },
+    // Features are developed side by side and each adds its own migration; one that lands with a
+    // lower number than a migration a store already ran must still run (never edited, never undone).
+    allowUnorderedMigrations: true,
   });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');

@@ -268,6 +268,8 @@ export interface RefreshTokenFamilyTable {
   amr: string;
   revoked_at: number | null;
   revoked_reason: string | null;
+  /** The browser session whose sign-in started the family; logging out revokes it. */
+  session_id: string | null;
 }
 
 export interface RefreshTokenTable {
@@ -282,6 +284,70 @@ export interface RefreshTokenTable {
 export interface AuthoritySecretTable {
   name: string;
   value: string;
+}
+
+export interface SignInSessionTable {
+  id: string;
+  token_hash: string;
+  tenant_id: string;
+  user_id: string;
+  auth_time: number;
+  amr: string;
+  credential_version: number;
+  expires_at: number;
+  ended_at: number | null;
+}
+
+export interface PendingSignInTable {
+  id_hash: string;
+  browser_hash: string;
+  kind: string;
+  stage: string;
+  /** JSON: the validated authorization request, or the device code being approved. */
+  request: string;
+  user_id: string | null;
+  tenant_id: string | null;
+  session_id: string | null;
+  auth_time: number | null;
+  amr: string | null;
+  signed_in_by: string | null;
+  expires_at: number;
+  completed_at: number | null;
+}
+
+export interface AuthorizationCodeTable {
+  code_hash: string;
+  tenant_id: string;
+  client_id: string;
+  redirect_uri: string;
+  code_challenge: string | null;
+  scope: string;
+  nonce: string | null;
+  user_id: string;
+  session_id: string | null;
+  auth_time: number;
+  amr: string;
+  expires_at: number;
+  redeemed_at: number | null;
+  family_id: string | null;
+}
+
+export interface DeviceCodeTable {
+  device_code_hash: string;
+  user_code_hash: string;
+  tenant_id: string | null;
+  tenant_segment: string;
+  client_id: string;
+  scope: string;
+  created_at: number;
+  expires_at: number;
+  status: string;
+  user_id: string | null;
+  approved_tenant_id: string | null;
+  session_id: string | null;
+  auth_time: number | null;
+  amr: string | null;
+  redeemed_at: number | null;
 }
 
 export interface Database {
@@ -310,4 +376,8 @@ export interface Database {
   refresh_token_families: RefreshTokenFamilyTable;
   refresh_tokens: RefreshTokenTable;
   authority_secrets: AuthoritySecretTable;
+  sign_in_sessions: SignInSessionTable;
+  pending_sign_ins: PendingSignInTable;
+  authorization_codes: AuthorizationCodeTable;
+  device_codes: DeviceCodeTable;
 }

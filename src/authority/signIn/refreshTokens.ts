@@ -43,6 +43,10 @@ export interface NewFamily {
   amr: string[];
   scope: string;
   now: number;
+  /** Chosen by a caller that must name the family before it exists (an authorization code). */
+  id?: string;
+  /** The browser session of an interactive sign-in: logging out of it revokes the family. */
+  sessionId?: string | null;
 }
 
 /**
@@ -54,10 +58,14 @@ export interface NewFamily {
 export class RefreshTokens {
   constructor(private readonly db: Store) {}
 
-  async startFamily(input: NewFamily): Promise<string> {
+  /**
+   * `within` writes the family in a caller's transaction, so that consuming a one-time grant (an
+   * authorization or device code) and starting its family commit together or not at all.
+   */
+  async startFamily(input: NewFamily, within?: Kysely<Database>): Promise<string> {
     const token = randomBytes(32).toString('base64url');
-    const familyId = randomUUID();
-    await this.db.transaction().execute(async (trx) => {
+    const familyId = input.id ?? randomUUID();
+    const write = async (trx: Kysely<Database>) => {
       await trx
         .insertInto('refresh_token_families')
         .values({
@@ -71,6 +79,7 @@ export class RefreshTokens {
           amr: input.amr.join(' '),
           revoked_at: null,
           revoked_reason: null,
+          session_id: input.sessionId ?? null,
         })
         .execute();
       await trx
@@ -83,7 +92,9 @@ export class RefreshTokens {
           used_at: null,
         })
         .execute();
-    });
+    };
+    if (within) await write(within);
+    else await this.db.transaction().execute(write);
     return token;
   }
 

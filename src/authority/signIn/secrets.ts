@@ -1,6 +1,6 @@
 import type { Store } from '../../store/database.js';
 
-export type AuthoritySecretName = 'pairwise_subject' | 'failed_password';
+export type AuthoritySecretName = 'pairwise_subject' | 'failed_password' | 'csrf';
 
 /**
  * Keys every node must share, created by the migration and never rotated: rotating the pairwise

@@ -1,7 +1,11 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import type { Tenant, User } from '../../directory/model.js';
+import type { Database } from '../../store/schema.js';
 import type { AuthenticatedClient } from '../clientAuthentication.js';
 import type { TokenRequest, TokenResponse } from '../context.js';
 import { grantedAppRoles } from '../resources.js';
+import type { NewFamily } from '../signIn/refreshTokens.js';
 import type { GrantedUserScopes } from '../userScopes.js';
 import { mintAccessToken } from './accessToken.js';
 import { mintIdToken, pairwiseSubject } from './idToken.js';
@@ -95,17 +99,30 @@ export async function mintUserTokenSet(request: TokenRequest, set: UserTokenSet)
 export const issuesRefreshToken = (request: TokenRequest, granted: GrantedUserScopes): boolean =>
   request.endpoint === 1 || granted.oidc.has('offline_access');
 
+/** Writes a new refresh-token family inside the caller's transaction: its id and first token. */
+export type FamilyStarter = (within: Kysely<Database>) => Promise<{ familyId: string; token: string }>;
+
+/**
+ * Consumes a one-time grant (authorization code, device code) and, in the same transaction, runs
+ * `startFamily` when a refresh token is due; returns that token. Throws when the grant was
+ * already consumed, so a grant redeemed twice at once starts one family, never two.
+ */
+export type GrantRedemption = (startFamily: FamilyStarter | undefined) => Promise<string | undefined>;
+
 /**
  * Completes a fresh sign-in (password, authorization code, device code): starts a refresh-token
  * family when one is due, then mints the token set. `scope` is the request's scope string, which
- * a later refresh that names none falls back to.
+ * a later refresh that names none falls back to. `redeem` is how a code flow consumes its code
+ * atomically with the family's start.
  */
 export async function issueSignInTokens(
   request: TokenRequest,
-  signIn: Omit<UserTokenSet, 'refreshToken'> & { scope: string; authTime: number },
+  signIn: Omit<UserTokenSet, 'refreshToken'> & { scope: string; authTime: number; sessionId?: string | null },
+  redeem?: GrantRedemption,
 ): Promise<TokenResponse> {
-  const refreshToken = issuesRefreshToken(request, signIn.granted)
-    ? await request.services.signIns.refreshTokens.startFamily({
+  const familyId = randomUUID();
+  const family: NewFamily | undefined = issuesRefreshToken(request, signIn.granted)
+    ? {
         tenantId: signIn.tenant.id,
         userId: signIn.user.objectId,
         clientId: signIn.client.application.appId,
@@ -114,7 +131,17 @@ export async function issueSignInTokens(
         amr: signIn.amr,
         scope: signIn.scope,
         now: request.now,
-      })
+        sessionId: signIn.sessionId ?? null,
+        id: familyId,
+      }
     : undefined;
+  const { refreshTokens } = request.services.signIns;
+  const start: FamilyStarter | undefined =
+    family && (async (within) => ({ familyId, token: await refreshTokens.startFamily(family, within) }));
+  const refreshToken = redeem
+    ? await redeem(start)
+    : family
+      ? await refreshTokens.startFamily(family)
+      : undefined;
   return mintUserTokenSet(request, { ...signIn, ...(refreshToken !== undefined && { refreshToken }) });
 }

@@ -1,0 +1,104 @@
+import type { Tenant } from '../../directory/model.js';
+import { verifierMatches } from '../authorize/pkce.js';
+import type { StoredAuthorizationCode } from '../authorize/authorizationCodes.js';
+import { authenticateClient, clientAuthParameters } from '../clientAuthentication.js';
+import type { TokenRequest, TokenResponse } from '../context.js';
+import { aadsts } from '../errors.js';
+import type { AadstsError } from '../errors.js';
+import { issueSignInTokens } from '../tokens/userTokens.js';
+import { grantUserScopes, parseUserScopes, requestedUserScopes } from '../userScopes.js';
+
+export const grantTypes = ['authorization_code'];
+
+export const parameters = new Set([
+  ...clientAuthParameters,
+  'code',
+  'redirect_uri',
+  'code_verifier',
+  'scope',
+  'resource',
+  'client_info',
+]);
+
+/**
+ * RFC 6749 §4.1.3 with PKCE (RFC 7636) and RFC 9700's rules. Every check runs before the code is
+ * consumed; consuming is one conditional UPDATE shared by all nodes, so a code is redeemed once.
+ * A replayed code means it leaked: the refresh-token family its first redemption started is
+ * revoked (RFC 6749 §4.1.2, "SHOULD revoke all tokens previously issued based on that code").
+ */
+export async function handler(request: TokenRequest): Promise<TokenResponse> {
+  const { services } = request;
+  const codeText = request.params.get('code');
+  if (!codeText) throw aadsts.missingParameter('code');
+  const code = await services.signIns.authorizationCodes.find(codeText);
+  if (!code) throw aadsts.invalidGrant();
+  const tenant = await tenantOf(request, code);
+  const client = await authenticateClient(request, tenant, 'authorization_code');
+  if (client.application.appId !== code.clientId) throw aadsts.invalidGrant();
+  if (code.redeemedAt !== null) return refuseReplay(request, code);
+  if (request.now >= code.expiresAt) throw aadsts.codeExpired();
+
+  const redirectUri = request.params.get('redirect_uri');
+  if (!redirectUri) throw aadsts.missingParameter('redirect_uri');
+  if (redirectUri !== code.redirectUri) throw aadsts.replyAddressMismatch(redirectUri);
+  const problem = pkceProblem(code.codeChallenge, request.params.get('code_verifier'));
+  if (problem) throw problem;
+
+  const user = await services.directory.users.findById(tenant.id, code.userId);
+  if (!user) throw aadsts.invalidGrant();
+  if (!user.accountEnabled) throw aadsts.accountDisabled();
+  // The scope of the token request when it names one (any resource, as Entra allows), else the
+  // authorization request's.
+  const named = request.params.has('scope') || request.params.has('resource');
+  const { requested, scope } = named
+    ? requestedUserScopes(request)
+    : { requested: parseUserScopes(code.scope), scope: code.scope };
+  const granted = await grantUserScopes(services, tenant, client.application, requested);
+
+  return issueSignInTokens(
+    request,
+    {
+      tenant,
+      user,
+      client,
+      granted,
+      amr: code.amr,
+      ...(code.nonce !== null && { nonce: code.nonce }),
+      clientInfo: request.params.get('client_info') === '1',
+      scope,
+      authTime: code.authTime,
+      sessionId: code.sessionId,
+    },
+    async (startFamily) => {
+      const redeemed = await services.signIns.authorizationCodes.redeem(code, request.now, startFamily);
+      // Lost the race to a concurrent redemption: that one wins, this one is a replay.
+      if (!redeemed.consumed) return refuseReplay(request, code);
+      return redeemed.refreshToken;
+    },
+  );
+}
+
+/** Both ways of getting PKCE wrong, and the downgrade (a verifier for a code issued without one). */
+function pkceProblem(challenge: string | null, verifier: string | undefined): AadstsError | undefined {
+  if (challenge === null) return verifier === undefined ? undefined : aadsts.codeVerifierWithoutChallenge();
+  if (verifier === undefined || !verifierMatches(verifier, challenge)) return aadsts.codeVerifierMismatch();
+  return undefined;
+}
+
+async function refuseReplay(request: TokenRequest, code: StoredAuthorizationCode): Promise<never> {
+  const familyId = await request.services.signIns.authorizationCodes.familyOf(code);
+  if (familyId)
+    await request.services.signIns.refreshTokens.revokeFamily(familyId, 'code_replayed', request.now);
+  throw aadsts.codeAlreadyRedeemed();
+}
+
+/** A code is for its tenant: another tenant's endpoint refuses it, a meta-tenant takes it. */
+async function tenantOf(request: TokenRequest, code: StoredAuthorizationCode): Promise<Tenant> {
+  if (request.tenant.kind === 'tenant') {
+    if (request.tenant.tenant.id !== code.tenantId) throw aadsts.codeForOtherTenant();
+    return request.tenant.tenant;
+  }
+  const tenant = await request.services.directory.tenants.find(code.tenantId);
+  if (!tenant) throw aadsts.invalidGrant();
+  return tenant;
+}

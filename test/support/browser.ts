@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { X509Certificate, createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import type { TestServer } from './server.js';
+
+/** Debian's chromium package, installed by .ci/run. */
+const CHROMIUM = process.env.TESSERA_CHROMIUM ?? '/usr/bin/chromium';
+
+/** Where screenshots go (git-ignored). */
+export const RESULTS_DIR = resolve(import.meta.dirname, '../../test-results');
+
+export interface TestBrowser {
+  context: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+}
+
+/**
+ * Base64 SHA-256 of the test server's public key (SPKI). Chromium is told to trust exactly this
+ * key (`--ignore-certificate-errors-spki-list`), which pins the one test server instead of
+ * switching certificate checks off: `ignoreHTTPSErrors` stays false, and any other certificate
+ * is still refused.
+ */
+function serverKeyPin(t: TestServer): string {
+  const pem = readFileSync(join(t.dataDir, 'tls', 'server.pem'), 'utf8');
+  const spki = new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(spki).digest('base64');
+}
+
+/** Headless Chromium with a fresh profile, trusting the test server. */
+export async function launchBrowser(t: TestServer): Promise<TestBrowser> {
+  const profile = mkdtempSync(join(tmpdir(), 'tessera-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    ignoreHTTPSErrors: false,
+    viewport: { width: 1280, height: 800 },
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--ignore-certificate-errors-spki-list=${serverKeyPin(t)}`,
+    ],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  return {
+    context,
+    page,
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Fills the sign-in page and submits it, as a person would (labels, not selectors). */
+export async function signInOnPage(page: Page, username: string, password: string): Promise<void> {
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Types the user code on the device-code page and continues. */
+export async function enterDeviceCode(page: Page, verificationUri: string, userCode: string): Promise<void> {
+  await page.goto(verificationUri);
+  await page.getByLabel('Code').fill(userCode);
+  await page.getByRole('button', { name: 'Next' }).click();
+}
+
+/** A full-page screenshot in test-results/, for a person to look at. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const path = join(RESULTS_DIR, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/** The page shows no element the test did not expect (an injected tag would be one). */
+export async function assertNoElement(page: Page, selector: string): Promise<void> {
+  assert.equal(await page.locator(selector).count(), 0, `unexpected ${selector} on the page`);
+}
