@@ -20,6 +20,7 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   rbac: () => import('./rbac.js'),
   guard: () => import('./guard.js'),
   signins: () => import('./signins.js'),
+  appconfig: () => import('./appconfig.js'),
 };
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Logger } from 'pino';
+import { appConfigPlugin } from '../appconfig/http/plugin.js';
+import { rewriteHostStyleUrl } from '../appconfig/http/hostStyle.js';
 import { authorityPlugin } from '../authority/plugin.js';
 import { managementPlugin } from '../management/plugin.js';
 import type { Tessera } from '../tessera.js';
@@ -29,6 +31,9 @@ export async function buildApp(options: AppOptions) {
     // The Azure SDKs join `{endpoint}/{scope}` with scopes that start with a slash, so ARM
     // requests arrive as `//subscriptions/…`; ARM ignores doubled slashes, so does the router.
     routerOptions: { maxParamLength: 2048, ignoreDuplicateSlashes: true },
+    // App Configuration stores addressed by host name (`{store}.azconfig.localhost`) are routed
+    // as their path-style form.
+    rewriteUrl: rewriteHostStyleUrl,
   });
 
   app.addHook('onResponse', async (request, reply) => {
@@ -56,6 +61,7 @@ export async function buildApp(options: AppOptions) {
     },
   });
   await app.register(managementPlugin, { services: { tessera: options.tessera, origins: options.origins } });
+  await app.register(appConfigPlugin, { services: { tessera: options.tessera, origins: options.origins } });
   return app;
 }
 

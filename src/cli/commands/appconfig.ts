@@ -15,6 +15,7 @@ import { subscriptionCommand, withServerOption, withSubscription } from '../armC
 import { azResource, parseTagPairs } from '../armJson.js';
 import type { CliIo } from '../io.js';
 import { printJson } from '../io.js';
+import { registerAppConfigKv } from './appconfigKv.js';
 
 interface StoreOptions extends SubscriptionOptions, ServerOptions {
   name: string;
@@ -113,6 +114,8 @@ export function registerAppConfig(program: Command, io: CliIo): void {
         await tessera.configurationStores.delete(store.subscriptionId, store.resourceGroup, store.name);
       });
     });
+
+  registerAppConfigKv(appconfig, io);
 
   const credential = appconfig.command('credential').description("Manage a store's access keys.");
   storeCommand(credential, 'list', 'List the access keys of a store.')

@@ -4,6 +4,7 @@ import * as m0002 from './0002_access.js';
 import * as m0003 from './0003_directory_changes.js';
 import * as m0004 from './0004_management.js';
 import * as m0005 from './0005_users.js';
+import * as m0006 from './0006_appconfig.js';
 import * as m0007 from './0007_sign_in_sessions.js';
 
 // Names sort in application order; the Migrator records each one it has run.
@@ -13,5 +14,6 @@ export const migrations: Record<string, Migration> = {
   '0003_directory_changes': m0003,
   '0004_management': m0004,
   '0005_users': m0005,
+  '0006_appconfig': m0006,
   '0007_sign_in_sessions': m0007,
 };

@@ -1,0 +1,128 @@
+/**
+ * Child process for bench/appconfig.ts: Tessera with one App Configuration store (a key-value to
+ * read, 10,000 under one prefix to list), a principal that is Data Owner of it, and — in the
+ * same process, with the same TLS certificate — a bare Fastify HTTPS route, the baseline of the
+ * same run. Prints one JSON line (its handshake), serves until SIGTERM/SIGINT or stdin closes.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import pino from 'pino';
+import { ConfigurationData } from '../src/appconfig/configurationData.js';
+import { startServer } from '../src/server/start.js';
+import { stopWhenAsked } from './lib/childLifecycle.js';
+
+export interface AppConfigHandshake {
+  origin: string;
+  bareOrigin: string;
+  tenantId: string;
+  clientId: string;
+  secret: string;
+  caCertPath: string;
+  storeName: string;
+  /** The key-value the read benchmark fetches, and the prefix of the listed ones. */
+  readKey: string;
+  listPrefix: string;
+  listCount: number;
+  pid: number;
+}
+
+const STORE = 'bench-store';
+const LIST_PREFIX = 'bench:list:';
+const LIST_COUNT = 10_000;
+
+const dataDir = mkdtempSync(join(tmpdir(), 'tessera-bench-appconfig-'));
+const logger = pino({ level: 'warn' }, pino.destination(2));
+const server = await startServer({ dataDir, host: '127.0.0.1', port: 0, logger });
+const bootstrap = server.bootstrap;
+if (!bootstrap) throw new Error('a new data folder must bootstrap a tenant');
+const { tessera } = server;
+const { store } = await tessera.configurationStores.createOrUpdate({
+  subscriptionId: bootstrap.subscription.subscriptionId,
+  resourceGroup: bootstrap.resourceGroup.name,
+  name: STORE,
+  location: 'westus',
+  sku: 'standard',
+});
+const { application, servicePrincipal } = await tessera.directory.registerApplication(bootstrap.tenant, {
+  displayName: 'bench-appconfig',
+});
+const { secretText } = await tessera.directory.credentials.addPassword(application);
+await tessera.roleAssignments.create({
+  tenantId: bootstrap.tenant.id,
+  scope: store.id,
+  roleDefinition: 'App Configuration Data Owner',
+  principalId: servicePrincipal.objectId,
+});
+
+const data = new ConfigurationData(tessera.db);
+const readKey = 'bench:read';
+await data.keyValues.set(STORE, {
+  key: readKey,
+  label: null,
+  value: 'https://example.com/a/value/of/realistic/length',
+  contentType: 'text/plain',
+  description: null,
+  tags: { team: 'bench' },
+});
+await data.keyValues.setMany(
+  STORE,
+  Array.from({ length: LIST_COUNT }, (_, i) => ({
+    key: `${LIST_PREFIX}${String(i).padStart(5, '0')}`,
+    label: null,
+    value: `value ${i}`,
+    contentType: null,
+    description: null,
+    tags: {},
+  })),
+);
+// Keys on both sides of the prefix, so the listing has to find its range.
+await data.keyValues.setMany(
+  STORE,
+  ['bench:lisa', 'bench:lisu', 'bench:other'].map((key) => ({
+    key,
+    label: null,
+    value: 'x',
+    contentType: null,
+    description: null,
+    tags: {},
+  })),
+);
+
+const bare = Fastify({
+  https: {
+    key: readFileSync(join(dataDir, 'tls', 'server-key.pem')),
+    cert: readFileSync(join(dataDir, 'tls', 'server.pem')),
+  },
+});
+// The same shape and size as the key-value the guarded route returns.
+const sample = await data.keyValues.get(STORE, readKey, null);
+bare.get('/bare', async () => sample);
+await bare.listen({ host: '127.0.0.1', port: 0 });
+const address = bare.server.address();
+const barePort = typeof address === 'object' && address ? address.port : 0;
+
+const handshake: AppConfigHandshake = {
+  origin: server.origin,
+  bareOrigin: `https://localhost:${barePort}`,
+  tenantId: bootstrap.tenant.id,
+  clientId: application.appId,
+  secret: secretText,
+  caCertPath: server.caCertPath,
+  storeName: STORE,
+  readKey,
+  listPrefix: LIST_PREFIX,
+  listCount: LIST_COUNT,
+  pid: process.pid,
+};
+process.stdout.write(`${JSON.stringify(handshake)}\n`);
+
+stopWhenAsked(async () => {
+  try {
+    await bare.close();
+    await server.close();
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
