@@ -38,18 +38,39 @@ export async function resolveTargetResource(
   tenant: Tenant,
   requested: string,
 ): Promise<TargetResource> {
-  const resolved = await services.directory.servicePrincipals.resolveResource(tenant.id, requested);
-  const application =
-    resolved && (await services.directory.applications.findByAppId(resolved.servicePrincipal.appId));
+  const { servicePrincipals, applications } = services.directory;
+  const exact = await servicePrincipals.resolveResource(tenant.id, requested);
+  const wildcard = exact ? undefined : wildcardIdentifierOf(requested);
+  const resolved = exact ?? (wildcard && (await servicePrincipals.resolveResource(tenant.id, wildcard)));
+  const application = resolved && (await applications.findByAppId(resolved.servicePrincipal.appId));
   if (!resolved || !application) throw aadsts.resourceNotFound(requested, tenant.domain);
   const version: TokenVersion = application.accessTokenVersion === 2 ? 2 : 1;
+  // A wildcard match names one instance (a store): the token is for that instance, as asked.
+  const v1Audience = exact
+    ? audienceAsRequested(resolved.matchedName, requested)
+    : requested.replace(/\/+$/, '');
   return {
     servicePrincipal: resolved.servicePrincipal,
     application,
     version,
-    audience: version === 2 ? application.appId : audienceAsRequested(resolved.matchedName, requested),
+    audience: version === 2 ? application.appId : v1Audience,
     requested,
   };
+}
+
+/**
+ * `https://mystore.azconfig.io[:port]` → `https://*.azconfig.io`: resources such as App
+ * Configuration register a wildcard host, and a token names the one instance it is for (the
+ * service then requires that audience to equal its Host header).
+ */
+function wildcardIdentifierOf(resource: string): string | undefined {
+  if (!URL.canParse(resource)) return undefined;
+  const url = new URL(resource);
+  const labels = url.hostname.split('.');
+  if (url.protocol !== 'https:' || labels.length < 3 || url.pathname !== '/' || url.search || url.username) {
+    return undefined;
+  }
+  return `https://*.${labels.slice(1).join('.')}`;
 }
 
 /**

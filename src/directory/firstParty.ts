@@ -40,7 +40,14 @@ export const firstPartyResources: ReadonlyArray<ApplicationInput & { appId: stri
     appId: '35ffadb3-7fc1-497e-b61b-381d28e744cc',
     displayName: 'Azure App Configuration',
     signInAudience: 'AzureADMultipleOrgs',
-    identifierUris: ['https://appconfig.azure.com', 'https://azconfig.io'],
+    // The wildcard hosts let a token name one store (`https://<store>.azconfig.io`), which the
+    // data plane then matches against its Host header.
+    identifierUris: [
+      'https://appconfig.azure.com',
+      'https://azconfig.io',
+      'https://*.azconfig.io',
+      'https://*.azconfig.localhost',
+    ],
     oauth2PermissionScopes: [
       userImpersonation('8d17f7f7-1b61-4a3c-9c3e-2f8e4f3a1c52', 'Azure App Configuration'),
     ],

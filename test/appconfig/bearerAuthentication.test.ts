@@ -36,12 +36,14 @@ describe('Entra ID bearer tokens', () => {
   let path: string;
   let ownerToken: string;
   let ownerObjectId: string;
+  let ownerCredential: ClientSecretCredential;
 
   before(async () => {
     t = await startTestServer();
     store = await createStore(t, 'bearer-store');
     path = `/appconfig/${store.name}/kv?api-version=${API_VERSION}`;
     const owner = await principalOnStore(store, DATA_OWNER, 'owner');
+    ownerCredential = owner.credential;
     ownerToken = await sdkToken(owner.credential);
     ownerObjectId = owner.servicePrincipal.objectId;
   });
@@ -115,5 +117,33 @@ describe('Entra ID bearer tokens', () => {
     );
     // The same store audience on the path-style endpoint is not the Host either.
     expectChallenge(await get(token), INVALID);
+  });
+
+  it('host-style: the authority issues a token for one store, and only its exact Host accepts it', async () => {
+    const host = `${store.name}.azconfig.localhost:${t.server.port}`;
+    // The authority resolves https://<store>.azconfig.localhost through the App Configuration
+    // resource's wildcard identifier, and the token names that one store.
+    const token = await sdkToken(ownerCredential, `https://${host}/.default`);
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as {
+      aud: string;
+    };
+    assert.equal(claims.aud, `https://${host}`);
+    const hostPath = `/kv?api-version=${API_VERSION}`;
+    const ok = await rawRequest(t, { path: hostPath, headers: { host, authorization: `Bearer ${token}` } });
+    assert.equal(ok.status, 200, ok.text);
+    // The same store under a Host that differs only in case is not the audience (exact match).
+    const otherStore = `${store.name.toUpperCase()}.azconfig.localhost:${t.server.port}`;
+    expectChallenge(
+      await rawRequest(t, {
+        path: hostPath,
+        headers: { host: otherStore, authorization: `Bearer ${token}` },
+      }),
+      INVALID,
+    );
+    const cloud = await sdkToken(ownerCredential, `https://${store.name}.azconfig.io/.default`);
+    const cloudClaims = JSON.parse(Buffer.from(cloud.split('.')[1] ?? '', 'base64url').toString()) as {
+      aud: string;
+    };
+    assert.equal(cloudClaims.aud, `https://${store.name}.azconfig.io`);
   });
 });
