@@ -5,15 +5,15 @@ import { TesseraError, isGuid } from '../errors.js';
 import type { Tessera } from '../tessera.js';
 
 /**
- * az's `--assignee`: an appId or object id, a service principal name, or a group's display
- * name, resolved to the directory object a role assignment names.
+ * az's `--assignee`: an appId or object id, a user's UPN, a service principal name, or a group's
+ * display name, resolved to the directory object a role assignment names.
  */
 export async function resolveAssignee(
   tessera: Tessera,
   tenant: Tenant,
   assignee: string,
 ): Promise<DirectoryPrincipal> {
-  const { servicePrincipals, groups } = tessera.directory;
+  const { servicePrincipals, groups, users } = tessera.directory;
   if (isGuid(assignee)) {
     const byAppId = await servicePrincipals.findByAppId(tenant.id, assignee);
     if (byAppId)
@@ -21,6 +21,8 @@ export async function resolveAssignee(
     const byObjectId = await findPrincipal(tessera.db, tenant.id, assignee);
     if (byObjectId) return byObjectId;
   } else {
+    const user = assignee.includes('@') ? await users.findByUpn(tenant.id, assignee) : undefined;
+    if (user) return { objectId: user.objectId, type: 'User', displayName: user.userPrincipalName };
     const byName = (await servicePrincipals.resolveResource(tenant.id, assignee))?.servicePrincipal;
     if (byName)
       return { objectId: byName.objectId, type: 'ServicePrincipal', displayName: byName.displayName };
@@ -33,7 +35,7 @@ export async function resolveAssignee(
   );
 }
 
-/** What az shows as `principalName`: a service principal's appId, a group's display name. */
+/** What az shows as `principalName`: a service principal's appId, a user's UPN, a group's display name. */
 export async function principalName(
   tessera: Tessera,
   tenant: Tenant,
@@ -41,6 +43,8 @@ export async function principalName(
 ): Promise<string | null> {
   const sp = await tessera.directory.servicePrincipals.findByObjectId(tenant.id, objectId);
   if (sp) return sp.appId;
+  const user = await tessera.directory.users.findById(tenant.id, objectId);
+  if (user) return user.userPrincipalName;
   const principal = await findPrincipal(tessera.db, tenant.id, objectId);
   return principal?.displayName ?? null;
 }

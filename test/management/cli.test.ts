@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../cli/support.js';
+import { createUser } from '../support/users.js';
 import { startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 import { API, arm, armFixture, expectArmError, principalWithRole } from './support.js';
@@ -423,6 +424,36 @@ describe('CLI and management API see the same data', () => {
         f.groupScope,
       ),
       /^ERROR: The specified role definition with ID 'Superuser' does not exist\./,
+    );
+  });
+
+  it('assigns a role to a user named by UPN, as az --assignee accepts', async () => {
+    const user = await createUser(t, 'rita');
+    const created = await cli<AzAssignment>(
+      'role',
+      'assignment',
+      'create',
+      '--assignee',
+      user.userPrincipalName.toUpperCase(),
+      '--role',
+      'Reader',
+      '--scope',
+      f.groupScope,
+    );
+    assert.equal(created.principalId, user.objectId);
+    assert.equal(created.principalType, 'User');
+    const listed = await cli<AzAssignment[]>(
+      'role',
+      'assignment',
+      'list',
+      '--all',
+      '--assignee',
+      user.userPrincipalName,
+    );
+    assert.equal(listed[0]?.principalName, user.userPrincipalName);
+    assert.deepEqual(
+      listed.map((a) => a.name),
+      [created.name],
     );
   });
 });
