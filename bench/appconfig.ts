@@ -8,11 +8,13 @@
  *    must advance by exactly the number of writes.
  */
 import { readFileSync } from 'node:fs';
-import { Agent, request } from 'node:https';
+import { Agent } from 'node:https';
 import autocannon from 'autocannon';
 import type { Result } from 'autocannon';
 import type { AppConfigHandshake } from './appconfigServer.js';
 import { startServerProcess } from './lib/child.js';
+import { failures, loadGet, verifiedRequest } from './lib/https.js';
+import type { Answer } from './lib/https.js';
 import { cpuTimes } from './lib/procstat.js';
 import type { BenchOptions, BenchResult } from './types.js';
 
@@ -30,47 +32,9 @@ const WRITE_SECONDS = 5;
 const LIST_ROUNDS = 5;
 const API_VERSION = '2026-04-01';
 
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
+const load = (url: string, ca: Buffer, headers: Record<string, string>, seconds: number): Promise<Result> =>
+  loadGet(url, ca, headers, seconds, CONNECTIONS);
 
-/** A CA-verified request, unlike autocannon's own connections. */
-function verifiedRequest(
-  url: URL,
-  ca: Buffer,
-  init: { method: string; headers?: Record<string, string>; body?: string; agent?: Agent },
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      { method: init.method, headers: init.headers, ca, servername: 'localhost', agent: init.agent },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8').on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.on('error', reject);
-    req.end(init.body);
-  });
-}
-
-function load(url: string, ca: Buffer, headers: Record<string, string>, seconds: number): Promise<Result> {
-  return autocannon({
-    url,
-    headers,
-    connections: CONNECTIONS,
-    pipelining: 1,
-    duration: seconds,
-    // autocannon 9 ignores rejectUnauthorized (see bench/tokens.ts); the preflight verifies the CA.
-    tlsOptions: { ca },
-    servername: 'localhost',
-  });
-}
-
-const failures = (r: Result) => r.non2xx + r.errors + r.timeouts;
 const sequenceOf = (answer: Answer) =>
   Number(/;sn=(\d+)$/.exec(String(answer.headers['sync-token']))?.[1] ?? NaN);
 const median = (values: readonly number[]) =>

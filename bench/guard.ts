@@ -6,11 +6,10 @@
  * RBAC, ARM's response shape) is measured too.
  */
 import { readFileSync } from 'node:fs';
-import { request } from 'node:https';
-import autocannon from 'autocannon';
 import type { Result } from 'autocannon';
 import type { GuardHandshake } from './guardServer.js';
 import { startServerProcess } from './lib/child.js';
+import { failures, loadGet, verifiedRequest } from './lib/https.js';
 import type { BenchOptions, BenchResult } from './types.js';
 
 export const description =
@@ -20,41 +19,8 @@ const TARGET = 0.6;
 const CONNECTIONS = 16;
 const SECONDS = 8;
 
-/** A CA-verified request, unlike autocannon's own connections. */
-function verifiedRequest(
-  url: URL,
-  ca: Buffer,
-  init: { method: string; headers?: Record<string, string>; body?: string },
-) {
-  return new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const req = request(
-      url,
-      { method: init.method, headers: init.headers, ca, servername: 'localhost' },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8').on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      },
-    );
-    req.on('error', reject);
-    req.end(init.body);
-  });
-}
-
-function load(url: string, ca: Buffer, headers: Record<string, string>, seconds: number): Promise<Result> {
-  return autocannon({
-    url,
-    headers,
-    connections: CONNECTIONS,
-    pipelining: 1,
-    duration: seconds,
-    // autocannon 9 ignores rejectUnauthorized (see bench/tokens.ts); the preflight verifies the CA.
-    tlsOptions: { ca },
-    servername: 'localhost',
-  });
-}
-
-const failures = (r: Result) => r.non2xx + r.errors + r.timeouts;
+const load = (url: string, ca: Buffer, headers: Record<string, string>, seconds: number): Promise<Result> =>
+  loadGet(url, ca, headers, seconds, CONNECTIONS);
 
 export async function run(options: BenchOptions): Promise<BenchResult> {
   const child = await startServerProcess<GuardHandshake>({ script: 'guardServer.ts' });
