@@ -136,3 +136,16 @@ export function requestedUserScopes(request: { endpoint: 1 | 2; params: Readonly
   if (!scope) throw aadsts.missingParameter('resource');
   return { requested: parseUserScopes(scope), scope };
 }
+
+/**
+ * For grants that redeem an earlier authorization (a code, an approved device code): the token
+ * request's scope when it names one (any resource, as Entra allows), else the scope that was
+ * authorized — az polls the device code without any.
+ */
+export function redemptionScopes(
+  request: { endpoint: 1 | 2; params: ReadonlyMap<string, string> },
+  authorized: string,
+): { requested: RequestedUserScopes; scope: string } {
+  const named = request.params.has('scope') || request.params.has('resource');
+  return named ? requestedUserScopes(request) : { requested: parseUserScopes(authorized), scope: authorized };
+}

@@ -6,7 +6,7 @@ import type { TokenRequest, TokenResponse } from '../context.js';
 import { aadsts } from '../errors.js';
 import type { AadstsError } from '../errors.js';
 import { issueSignInTokens } from '../tokens/userTokens.js';
-import { grantUserScopes, parseUserScopes, requestedUserScopes } from '../userScopes.js';
+import { grantUserScopes, redemptionScopes } from '../userScopes.js';
 
 export const grantTypes = ['authorization_code'];
 
@@ -47,12 +47,7 @@ export async function handler(request: TokenRequest): Promise<TokenResponse> {
   const user = await services.directory.users.findById(tenant.id, code.userId);
   if (!user) throw aadsts.invalidGrant();
   if (!user.accountEnabled) throw aadsts.accountDisabled();
-  // The scope of the token request when it names one (any resource, as Entra allows), else the
-  // authorization request's.
-  const named = request.params.has('scope') || request.params.has('resource');
-  const { requested, scope } = named
-    ? requestedUserScopes(request)
-    : { requested: parseUserScopes(code.scope), scope: code.scope };
+  const { requested, scope } = redemptionScopes(request, code.scope);
   const granted = await grantUserScopes(services, tenant, client.application, requested);
 
   return issueSignInTokens(

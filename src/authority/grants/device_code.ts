@@ -4,7 +4,7 @@ import { authenticateClient, clientAuthParameters, presentedCredentials } from '
 import type { TokenRequest, TokenResponse } from '../context.js';
 import { aadsts } from '../errors.js';
 import { issueSignInTokens } from '../tokens/userTokens.js';
-import { grantUserScopes, parseUserScopes, requestedUserScopes } from '../userScopes.js';
+import { grantUserScopes, redemptionScopes } from '../userScopes.js';
 
 /** msal-node sends the bare name; RFC 8628 §3.4 names the URN. Both work, as on Entra. */
 export const grantTypes = ['device_code', 'urn:ietf:params:oauth:grant-type:device_code'];
@@ -52,11 +52,7 @@ export async function handler(request: TokenRequest): Promise<TokenResponse> {
   const user = tenant && (await services.directory.users.findById(tenant.id, approval.userId));
   if (!tenant || !user) throw aadsts.invalidGrant();
   if (!user.accountEnabled) throw aadsts.accountDisabled();
-  // az polls without a scope: the device authorization request's scope stands.
-  const named = request.params.has('scope') || request.params.has('resource');
-  const { requested, scope } = named
-    ? requestedUserScopes(request)
-    : { requested: parseUserScopes(device.scope), scope: device.scope };
+  const { requested, scope } = redemptionScopes(request, device.scope);
   const granted = await grantUserScopes(services, tenant, client.application, requested);
 
   return issueSignInTokens(
