@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
+import { mintTokenFor } from '../support/tokens.js';
 import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { after, before, describe } from 'node:test';
 import { AppConfigurationClient } from '@azure/app-configuration';
 import { ClientSecretCredential } from '@azure/identity';
-import { signRs256 } from '../../src/authority/tokens/jwt.js';
 import { API, arm, armFixture, principalWithRole } from '../management/support.js';
 import { registerSecretClient } from '../support/authority.js';
 import type { SecretClient } from '../support/authority.js';
@@ -189,27 +189,8 @@ export async function sdkToken(credential: ClientSecretCredential, scope = SDK_S
 }
 
 /** An access token signed with Tessera's own key, with claims of the test's choosing. */
-export async function mintToken(t: TestServer, claims: Record<string, unknown>): Promise<string> {
-  const key = await t.server.tessera.keys.current();
-  const now = Math.floor(Date.now() / 1000);
-  return signRs256(
-    { typ: 'JWT', alg: 'RS256', kid: key.kid, x5t: key.kid },
-    {
-      aud: 'https://appconfig.azure.com',
-      iss: `${t.origin}/${t.tenant.id}/`,
-      iat: now,
-      nbf: now,
-      exp: now + 3600,
-      appid: '11111111-2222-3333-4444-555555555555',
-      idtyp: 'app',
-      oid: '99999999-8888-7777-6666-555555555555',
-      tid: t.tenant.id,
-      ver: '1.0',
-      ...claims,
-    },
-    key.privateKey,
-  );
-}
+export const mintToken = (t: TestServer, claims: Record<string, unknown>): Promise<string> =>
+  mintTokenFor(t, 'https://appconfig.azure.com', claims);
 
 export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const all: T[] = [];

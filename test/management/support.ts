@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
+import { mintTokenFor } from '../support/tokens.js';
 import { ClientSecretCredential } from '@azure/identity';
-import { signRs256 } from '../../src/authority/tokens/jwt.js';
 import type { Subscription } from '../../src/management/subscriptions.js';
 import type { ResourceGroup } from '../../src/management/resourceGroups.js';
 import { registerSecretClient } from '../support/authority.js';
@@ -107,27 +107,8 @@ export function expectArmError(
 }
 
 /** An access token signed with Tessera's own key, with claims of the test's choosing. */
-export async function mintToken(t: TestServer, claims: Record<string, unknown>): Promise<string> {
-  const key = await t.server.tessera.keys.current();
-  const now = Math.floor(Date.now() / 1000);
-  return signRs256(
-    { typ: 'JWT', alg: 'RS256', kid: key.kid, x5t: key.kid },
-    {
-      aud: 'https://management.azure.com/',
-      iss: `${t.origin}/${t.tenant.id}/`,
-      iat: now,
-      nbf: now,
-      exp: now + 3600,
-      appid: '11111111-2222-3333-4444-555555555555',
-      idtyp: 'app',
-      oid: '99999999-8888-7777-6666-555555555555',
-      tid: t.tenant.id,
-      ver: '1.0',
-      ...claims,
-    },
-    key.privateKey,
-  );
-}
+export const mintToken = (t: TestServer, claims: Record<string, unknown>): Promise<string> =>
+  mintTokenFor(t, 'https://management.azure.com/', claims);
 
 export const API = {
   resourceGroups: 'api-version=2021-04-01',

@@ -121,8 +121,7 @@ describe('ensureTlsMaterial', () => {
     assert.equal(ca.publicKey.asymmetricKeyDetails?.modulusLength, 2048);
   });
 
-  it('keeps key files private (0600) and the tls folder owner-only (0700)', async (t) => {
-    if (process.platform === 'win32') return t.skip('POSIX modes only');
+  it('keeps key files private (0600) and the tls folder owner-only (0700)', async () => {
     const dataDir = await newDataDir();
     await ensureTlsMaterial(dataDir);
     assert.equal(await fileMode(path.join(dataDir, 'tls', 'ca-key.pem')), 0o600);
