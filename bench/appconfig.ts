@@ -13,7 +13,7 @@ import autocannon from 'autocannon';
 import type { Result } from 'autocannon';
 import type { AppConfigHandshake } from './appconfigServer.js';
 import { startServerProcess } from './lib/child.js';
-import { failures, loadGet, verifiedRequest } from './lib/https.js';
+import { clientCredentialsToken, failures, loadGet, verifiedRequest } from './lib/https.js';
 import type { Answer } from './lib/https.js';
 import { cpuTimes } from './lib/procstat.js';
 import type { BenchOptions, BenchResult } from './types.js';
@@ -99,19 +99,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
   try {
     const h = child.handshake;
     const ca = readFileSync(h.caCertPath);
-    const form = new URLSearchParams({
-      client_id: h.clientId,
-      client_secret: h.secret,
-      grant_type: 'client_credentials',
-      scope: 'https://appconfig.azure.com/.default',
-    }).toString();
-    const tokenAnswer = await verifiedRequest(new URL(`${h.origin}/${h.tenantId}/oauth2/v2.0/token`), ca, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: form,
-    });
-    const token = (JSON.parse(tokenAnswer.body) as { access_token?: string }).access_token;
-    if (!token) throw new Error(`preflight: no token (${tokenAnswer.status} ${tokenAnswer.body})`);
+    const token = await clientCredentialsToken(h, ca, 'https://appconfig.azure.com/.default');
     const readUrl = `${h.origin}/appconfig/${h.storeName}/kv/${encodeURIComponent(h.readKey)}?api-version=${API_VERSION}`;
     const headers = { authorization: `Bearer ${token}` };
     const check = await verifiedRequest(new URL(readUrl), ca, { method: 'GET', headers });

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { Result } from 'autocannon';
 import type { GuardHandshake } from './guardServer.js';
 import { startServerProcess } from './lib/child.js';
-import { failures, loadGet, verifiedRequest } from './lib/https.js';
+import { clientCredentialsToken, failures, loadGet, verifiedRequest } from './lib/https.js';
 import type { BenchOptions, BenchResult } from './types.js';
 
 export const description =
@@ -27,19 +27,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
   try {
     const h = child.handshake;
     const ca = readFileSync(h.caCertPath);
-    const form = new URLSearchParams({
-      client_id: h.clientId,
-      client_secret: h.secret,
-      grant_type: 'client_credentials',
-      scope: 'https://management.azure.com/.default',
-    }).toString();
-    const tokenAnswer = await verifiedRequest(new URL(`${h.origin}/${h.tenantId}/oauth2/v2.0/token`), ca, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: form,
-    });
-    const token = (JSON.parse(tokenAnswer.body) as { access_token?: string }).access_token;
-    if (!token) throw new Error(`preflight: no token (${tokenAnswer.status} ${tokenAnswer.body})`);
+    const token = await clientCredentialsToken(h, ca, 'https://management.azure.com/.default');
     const guardedUrl = `${h.origin}/subscriptions/${h.subscriptionId}?api-version=2022-12-01`;
     const headers = { authorization: `Bearer ${token}` };
     const check = await verifiedRequest(new URL(guardedUrl), ca, { method: 'GET', headers });

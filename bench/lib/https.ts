@@ -51,3 +51,25 @@ export function loadGet(
 }
 
 export const failures = (r: Result): number => r.non2xx + r.errors + r.timeouts;
+
+/** A client-credentials token from the child server, over a CA-verified connection. */
+export async function clientCredentialsToken(
+  server: { origin: string; tenantId: string; clientId: string; secret: string },
+  ca: Buffer,
+  scope: string,
+): Promise<string> {
+  const form = new URLSearchParams({
+    client_id: server.clientId,
+    client_secret: server.secret,
+    grant_type: 'client_credentials',
+    scope,
+  }).toString();
+  const answer = await verifiedRequest(new URL(`${server.origin}/${server.tenantId}/oauth2/v2.0/token`), ca, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: form,
+  });
+  const token = (JSON.parse(answer.body) as { access_token?: string }).access_token;
+  if (!token) throw new Error(`preflight: no token (${answer.status} ${answer.body})`);
+  return token;
+}
