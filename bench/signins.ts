@@ -3,7 +3,7 @@
  *
  * - Password sign-ins (ROPC, as MSAL sends it: ID token, refresh token, client_info) per second
  *   against raw argon2id verifications per second with the same parameters and the same number
- *   in flight (@node-rs/argon2 verifies on libuv's thread pool, as the server does). The
+ *   in flight (@node-rs/argon2 on libuv's thread pool; the server runs one per core in workers). The
  *   password hash dominates a sign-in, so the target is ≥ 80 % of the raw rate.
  * - Refresh-token grants per second against the raw RS256 signing rate on one thread, the
  *   ceiling the client-credentials bench uses. Each grant is a read, a rotation transaction, a

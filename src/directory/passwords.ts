@@ -1,11 +1,12 @@
 import { availableParallelism } from 'node:os';
-import { hash, verify } from '@node-rs/argon2';
 import type { Algorithm } from '@node-rs/argon2';
 import { TesseraError } from '../errors.js';
+import { WorkerJobError } from '../workers/pool.js';
+import { PasswordWorkers } from './passwordWorkers.js';
 
 /**
- * OWASP's argon2id parameters (m = 19 MiB, t = 2, p = 1). @node-rs/argon2 runs hash and verify
- * on libuv's thread pool, so a sign-in never blocks the event loop for the ~15 ms they take.
+ * OWASP's argon2id parameters (m = 19 MiB, t = 2, p = 1). Hash and verify run in worker threads
+ * (passwordWorkers.ts), so a sign-in never blocks the event loop for the ~15 ms they take.
  */
 export const ARGON2_OPTIONS = {
   // Algorithm.Argon2id: a const enum, which verbatimModuleSyntax cannot inline.
@@ -16,34 +17,23 @@ export const ARGON2_OPTIONS = {
 } as const;
 
 /**
- * At most one argon2 computation per core at a time; the rest wait their turn. More in flight
- * than cores only makes them fight over memory (each touches 19 MiB): measured on the 2-core
- * machines, 2 at a time verify ~170/s, 4 or more ~110/s. It also bounds the memory a password
- * spray can make the server use, and leaves libuv's other threads free for token signing.
+ * At most one argon2 computation per core at a time (a worker each); the rest wait their turn. More
+ * in flight than cores only makes them fight over memory (each touches 19 MiB): measured on the
+ * 2-core machines, 2 at a time verify ~170/s, 4 or more ~110/s. It also bounds the memory a
+ * password spray can make the server use.
  */
-const slots = { free: availableParallelism(), waiting: [] as Array<() => void> };
+const workers = new PasswordWorkers(availableParallelism(), ARGON2_OPTIONS);
 
-async function limited<T>(work: () => Promise<T>): Promise<T> {
-  if (slots.free > 0) slots.free -= 1;
-  else await new Promise<void>((resolve) => slots.waiting.push(resolve));
-  try {
-    return await work();
-  } finally {
-    const next = slots.waiting.shift();
-    if (next) next();
-    else slots.free += 1;
-  }
-}
-
-export const hashPassword = (password: string): Promise<string> =>
-  limited(() => hash(password, ARGON2_OPTIONS));
+export const hashPassword = (password: string): Promise<string> => workers.hash(password);
 
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
   try {
-    return await limited(() => verify(passwordHash, password));
-  } catch {
-    // A stored hash that does not parse is treated as a wrong password, never as a match.
-    return false;
+    return await workers.verify(passwordHash, password);
+  } catch (error) {
+    // A stored hash that does not parse is a wrong password, never a match. A worker that died
+    // is the server's failure, not the person's: it must not count towards their lockout.
+    if (error instanceof WorkerJobError) return false;
+    throw error;
   }
 }
 
@@ -51,7 +41,11 @@ export async function verifyPassword(passwordHash: string, password: string): Pr
 // wrong password and answers cannot be told apart by their latency.
 let decoy: Promise<string> | undefined;
 export async function verifyAgainstDecoy(password: string): Promise<void> {
-  decoy ??= hashPassword('decoy password that no user has');
+  // A failed hash is not kept: the next unknown-user attempt tries again.
+  decoy ??= hashPassword('decoy password that no user has').catch((error: unknown) => {
+    decoy = undefined;
+    throw error;
+  });
   await verifyPassword(await decoy, password);
 }
 

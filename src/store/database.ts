@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
-import type { SqliteDatabase as KyselySqlite, SqliteStatement } from 'kysely';
+import type { SqliteDatabase as KyselySqlite } from 'kysely';
+import { attachDirect } from './direct.js';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
 
@@ -25,9 +26,15 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const statements = withStatementCache(sqlite);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
+  attachDirect(db, sqlite, (sql) => statements.prepare(sql));
   await migrate(db);
   return db;
+}
+
+interface StatementCache extends KyselySqlite {
+  prepare(sql: string): SqliteDatabase.Statement;
 }
 
 async function migrate(db: Store): Promise<void> {
@@ -53,11 +60,11 @@ async function migrate(db: Store): Promise<void> {
  * only guards against shapes such as `in (?, ?, …)` of every length. No caller streams
  * results, the one case where sharing a statement would be unsafe.
  */
-function withStatementCache(sqlite: KyselySqlite, max = 256): KyselySqlite {
-  const statements = new Map<string, SqliteStatement>();
+function withStatementCache(sqlite: SqliteDatabase.Database, max = 256): StatementCache {
+  const statements = new Map<string, SqliteDatabase.Statement>();
   return {
     close: () => sqlite.close(),
-    prepare(sql: string): SqliteStatement {
+    prepare(sql: string): SqliteDatabase.Statement {
       let statement = statements.get(sql);
       if (!statement) {
         statement = sqlite.prepare(sql);

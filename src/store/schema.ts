@@ -270,8 +270,17 @@ export interface RefreshTokenFamilyTable {
   revoked_reason: string | null;
   /** The browser session whose sign-in started the family; logging out revokes it. */
   session_id: string | null;
+  /** SHA-256 (hex) of the family's one live refresh token; '' when it has none. */
+  token_hash: string;
+  /** How many times the family has rotated: the generation its live token carries. */
+  generation: number;
+  /** The live token's scope string: the default of a refresh that names none. */
+  scope: string;
+  /** When the live token was issued: its inactivity clock. */
+  issued_at: number;
 }
 
+/** Refresh tokens issued before migration 0008, looked up by hash only; never written now. */
 export interface RefreshTokenTable {
   token_hash: string;
   family_id: string;

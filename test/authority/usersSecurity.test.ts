@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
 import type { User } from '../../src/directory/model.js';
@@ -56,7 +56,7 @@ describe('user sign-in: wire format and security', () => {
         'https://management.azure.com/user_impersonation https://management.azure.com/.default openid profile',
       );
       assert.ok(body.expires_in > 300);
-      assert.match(body.refresh_token ?? '', /^[A-Za-z0-9_-]{43}$/);
+      assert.match(body.refresh_token ?? '', /^[A-Za-z0-9_-]{70}$/);
       assert.deepEqual(decodeClientInfo(body.client_info ?? ''), { uid: bob.objectId, utid: t.tenant.id });
       const idToken = decodeJwt(body.id_token ?? '');
       assert.equal(idToken.aud, AZURE_CLI);
@@ -302,9 +302,9 @@ describe('user sign-in: wire format and security', () => {
       const user = await createUser(t, 'gina');
       const token = await signIn(user);
       const hash = createHash('sha256').update(token).digest('hex');
-      const rows = await db().selectFrom('refresh_tokens').select('token_hash').execute();
+      const rows = await db().selectFrom('refresh_token_families').selectAll().execute();
       assert.ok(rows.some((r) => r.token_hash === hash));
-      assert.ok(rows.every((r) => r.token_hash !== token));
+      assert.ok(rows.every((r) => !Object.values(r).includes(token)));
     });
 
     it('rotate on use; reusing a rotated token revokes the family, the newest token included', async () => {
@@ -318,6 +318,64 @@ describe('user sign-in: wire format and security', () => {
       await expectAadsts(await refresh(t, third, ARM), 400, 'invalid_grant', 50173);
       // A new sign-in starts a new, healthy family.
       await okBody(await refresh(t, await signIn(user), ARM));
+    });
+
+    it('a forged secret for a known family is refused without revoking it; an earlier generation revokes it', async () => {
+      const user = await createUser(t, 'hugo');
+      const first = await signIn(user);
+      const bytes = Buffer.from(first, 'base64url');
+      // The family's id and generation with other random bits: someone who only guessed the secret.
+      const forged = Buffer.concat([bytes.subarray(0, 20), randomBytes(32)]).toString('base64url');
+      await expectAadsts(await refresh(t, forged, ARM), 400, 'invalid_grant', 70000);
+      // A generation the family has not reached yet is no copy either.
+      const ahead = Buffer.from(bytes);
+      ahead.writeUInt32BE(7, 16);
+      await expectAadsts(await refresh(t, ahead.toString('base64url'), ARM), 400, 'invalid_grant', 70000);
+      const second = (await okBody(await refresh(t, first, ARM))).refresh_token ?? '';
+      // An earlier generation with a made-up secret still proves the family leaked.
+      await expectAadsts(await refresh(t, forged, ARM), 400, 'invalid_grant', 50173);
+      await expectAadsts(await refresh(t, second, ARM), 400, 'invalid_grant', 50173);
+    });
+
+    it('issued before migration 0008 still redeem, once', async () => {
+      const user = await createUser(t, 'lars');
+      const rt = await signIn(user);
+      const family = await db()
+        .selectFrom('refresh_token_families')
+        .select(['id', 'scope', 'issued_at'])
+        .where('token_hash', '=', createHash('sha256').update(rt).digest('hex'))
+        .executeTakeFirstOrThrow();
+      // The state migration 0008 leaves: the legacy rows, the newest unused one live as generation 1.
+      const legacy = [randomBytes(32).toString('base64url'), randomBytes(32).toString('base64url')];
+      const legacyHash = legacy.map((token) => createHash('sha256').update(token).digest('hex'));
+      await db()
+        .insertInto('refresh_tokens')
+        .values([
+          {
+            token_hash: legacyHash[0] ?? '',
+            family_id: family.id,
+            scope: family.scope,
+            issued_at: family.issued_at,
+            used_at: now(),
+          },
+          {
+            token_hash: legacyHash[1] ?? '',
+            family_id: family.id,
+            scope: family.scope,
+            issued_at: family.issued_at,
+            used_at: null,
+          },
+        ])
+        .execute();
+      await db()
+        .updateTable('refresh_token_families')
+        .set({ token_hash: legacyHash[1] ?? '', generation: 1 })
+        .where('id', '=', family.id)
+        .execute();
+      const next = await okBody(await refresh(t, legacy[1] ?? '', ARM));
+      assert.equal(decodeJwt(next.access_token).upn, user.userPrincipalName);
+      await okBody(await refresh(t, next.refresh_token ?? '', ARM));
+      await expectAadsts(await refresh(t, legacy[0] ?? '', ARM), 400, 'invalid_grant', 50173);
     });
 
     it('get tokens for another resource, on the v1 endpoint too', async () => {
@@ -402,7 +460,7 @@ describe('user sign-in: wire format and security', () => {
       const idle = await signIn(olga);
       const idleHash = createHash('sha256').update(idle).digest('hex');
       await db()
-        .updateTable('refresh_tokens')
+        .updateTable('refresh_token_families')
         .set({ issued_at: now() - 15 * 86400 })
         .where('token_hash', '=', idleHash)
         .execute();
@@ -411,15 +469,10 @@ describe('user sign-in: wire format and security', () => {
 
       const old = await signIn(olga);
       const oldHash = createHash('sha256').update(old).digest('hex');
-      const row = await db()
-        .selectFrom('refresh_tokens')
-        .select('family_id')
-        .where('token_hash', '=', oldHash)
-        .executeTakeFirstOrThrow();
       await db()
         .updateTable('refresh_token_families')
         .set({ expires_at: now() - 1 })
-        .where('id', '=', row.family_id)
+        .where('token_hash', '=', oldHash)
         .execute();
       await expectAadsts(await refresh(t, old, ARM), 400, 'invalid_grant', 70008);
     });

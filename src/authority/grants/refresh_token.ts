@@ -1,12 +1,12 @@
-import type { Kysely } from 'kysely';
 import type { Tenant, User } from '../../directory/model.js';
-import type { Database } from '../../store/schema.js';
 import { authenticateClient, clientAuthParameters } from '../clientAuthentication.js';
 import type { TokenRequest, TokenResponse } from '../context.js';
 import { aadsts } from '../errors.js';
 import type { AadstsError } from '../errors.js';
 import { REFRESH_TOKEN_INACTIVITY_SECONDS } from '../signIn/refreshTokens.js';
 import type { PresentedRefreshToken } from '../signIn/refreshTokens.js';
+import { writeSignInEvent } from '../signIn/signInLog.js';
+import type { SignInEvent } from '../signIn/signInLog.js';
 import { mintUserTokenSet } from '../tokens/userTokens.js';
 import { grantUserScopes, parseUserScopes, requestedUserScopes } from '../userScopes.js';
 import type { GrantedUserScopes } from '../userScopes.js';
@@ -49,32 +49,28 @@ export async function handler(request: TokenRequest): Promise<TokenResponse> {
   if (client.application.appId !== family.clientId) throw aadsts.invalidRefreshToken();
 
   const user = await services.directory.users.findById(tenant.id, family.userId);
-  const log = (error: AadstsError | undefined, granted?: GrantedUserScopes, within?: Kysely<Database>) =>
-    services.signIns.log.record(
-      {
-        tenantId: tenant.id,
-        userId: family.userId,
-        userPrincipalName: user?.userPrincipalName ?? '',
-        userDisplayName: user?.displayName ?? null,
-        app: { appId: client.application.appId, displayName: client.application.displayName },
-        resource: granted
-          ? {
-              appId: granted.resource.application.appId,
-              displayName: granted.resource.application.displayName,
-            }
-          : null,
-        ipAddress: request.ip,
-        correlationId: request.correlationId,
-        flow: 'refresh_token',
-        interactive: false,
-        errorCode: error?.code ?? 0,
-        failureReason: error?.description ?? null,
-      },
-      within,
-    );
+  const event = (error: AadstsError | undefined, granted?: GrantedUserScopes): SignInEvent => ({
+    tenantId: tenant.id,
+    userId: family.userId,
+    userPrincipalName: user?.userPrincipalName ?? '',
+    userDisplayName: user?.displayName ?? null,
+    app: { appId: client.application.appId, displayName: client.application.displayName },
+    resource: granted
+      ? {
+          appId: granted.resource.application.appId,
+          displayName: granted.resource.application.displayName,
+        }
+      : null,
+    ipAddress: request.ip,
+    correlationId: request.correlationId,
+    flow: 'refresh_token',
+    interactive: false,
+    errorCode: error?.code ?? 0,
+    failureReason: error?.description ?? null,
+  });
   const refuse = async (error: AadstsError, revoke?: string): Promise<never> => {
     if (revoke) await services.signIns.refreshTokens.revokeFamily(family.id, revoke, request.now);
-    await log(error);
+    await services.signIns.log.record(event(error));
     throw error;
   };
 
@@ -88,8 +84,8 @@ export async function handler(request: TokenRequest): Promise<TokenResponse> {
       ? { requested: parseUserScopes(presented.scope), scope: presented.scope }
       : requestedUserScopes(request);
   const granted = await grantUserScopes(services, tenant, client.application, requested);
-  const rotated = await services.signIns.refreshTokens.rotate(presented, scopeText, request.now, (trx) =>
-    log(undefined, granted, trx),
+  const rotated = await services.signIns.refreshTokens.rotate(presented, scopeText, request.now, (sql) =>
+    writeSignInEvent(sql, event(undefined, granted)),
   );
   if ('refused' in rotated) return refuse(reuseError());
   return mintUserTokenSet(request, {
@@ -117,7 +113,7 @@ function checkPresented(
   const { family } = presented;
   if (family.revokedAt !== null)
     return { error: aadsts.grantRevoked('Every token issued from this sign-in has been revoked.') };
-  if (presented.usedAt !== null) return { error: reuseError(), revoke: 'reused' };
+  if (!presented.live) return { error: reuseError(), revoke: 'reused' };
   if (now >= family.expiresAt) return { error: aadsts.refreshTokenExpired() };
   if (now >= presented.issuedAt + REFRESH_TOKEN_INACTIVITY_SECONDS) {
     return {

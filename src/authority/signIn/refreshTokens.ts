@@ -1,6 +1,9 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { randomBytesPooled } from '../tokens/random.js';
 import type { Kysely } from 'kysely';
 import type { Store } from '../../store/database.js';
+import { sqlRead, sqlWrite } from '../../store/direct.js';
+import type { DirectSql } from '../../store/direct.js';
 import type { Database } from '../../store/schema.js';
 
 const DAY = 24 * 3600;
@@ -9,9 +12,33 @@ export const REFRESH_TOKEN_MAX_AGE_SECONDS = 90 * DAY;
 /** A refresh token not redeemed within this dies (Entra's former MaxInactiveTime default). */
 export const REFRESH_TOKEN_INACTIVITY_SECONDS = 14 * DAY;
 
-/** 256 random bits, base64url: nothing in it to parse, so nothing to forge. */
-const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+/**
+ * A token is its family's id (16 bytes), its generation (4 bytes, big-endian) and 256 random
+ * bits, base64url. Only the secret makes it redeemable; the other two say where to look and
+ * whether a token that is not the live one is an earlier (so copied) one.
+ */
+const FAMILY_BYTES = 16;
+const GENERATION_BYTES = 4;
+const SECRET_BYTES = 32;
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{70}$/;
+/** Tokens issued before migration 0008: 256 random bits, found through `refresh_tokens`. */
+const LEGACY_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+function encodeToken(familyId: string, generation: number): string {
+  const bytes = Buffer.allocUnsafe(FAMILY_BYTES + GENERATION_BYTES + SECRET_BYTES);
+  bytes.write(familyId.replaceAll('-', ''), 0, FAMILY_BYTES, 'hex');
+  bytes.writeUInt32BE(generation, FAMILY_BYTES);
+  randomBytesPooled(SECRET_BYTES).copy(bytes, FAMILY_BYTES + GENERATION_BYTES);
+  return bytes.toString('base64url');
+}
+
+function decodeToken(token: string): { familyId: string; generation: number } {
+  const bytes = Buffer.from(token, 'base64url');
+  const hex = bytes.toString('hex', 0, FAMILY_BYTES);
+  const familyId = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return { familyId, generation: bytes.readUInt32BE(FAMILY_BYTES) };
+}
 
 export interface RefreshFamily {
   id: string;
@@ -23,15 +50,20 @@ export interface RefreshFamily {
   credentialVersion: number;
   amr: string[];
   revokedAt: number | null;
+  generation: number;
 }
 
 export interface PresentedRefreshToken {
-  hash: string;
   family: RefreshFamily;
-  /** The scope string it was issued for. */
+  /**
+   * False for a token of an earlier generation: it was redeemed once already, so whoever
+   * presents it now holds a copy.
+   */
+  live: boolean;
+  hash: string;
+  /** The live token's scope string and issue time. */
   scope: string;
   issuedAt: number;
-  usedAt: number | null;
 }
 
 export interface NewFamily {
@@ -49,11 +81,35 @@ export interface NewFamily {
   sessionId?: string | null;
 }
 
+interface FamilyRow {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  client_id: string;
+  auth_time: number;
+  expires_at: number;
+  credential_version: number;
+  amr: string;
+  revoked_at: number | null;
+  token_hash: string;
+  generation: number;
+  scope: string;
+  issued_at: number;
+}
+
+const SELECT_FAMILY = `select id, tenant_id, user_id, client_id, auth_time, expires_at, credential_version, amr,
+  revoked_at, token_hash, generation, scope, issued_at from refresh_token_families where id = ?`;
+const SELECT_LEGACY = 'select family_id from refresh_tokens where token_hash = ?';
+// Conditional on the live hash and the family's state, so of two redemptions of one token only
+// one succeeds, across nodes too, and a revoked family never gets a successor.
+const ROTATE = `update refresh_token_families set token_hash = ?, generation = ?, scope = ?, issued_at = ?
+  where id = ? and token_hash = ? and revoked_at is null`;
+
 /**
- * Opaque refresh tokens, stored as SHA-256 hashes. Each sign-in starts a family; every
- * redemption consumes the presented token (single use, enforced by a conditional UPDATE, so it
- * holds across nodes) and issues its successor in the same family. Presenting a consumed token
- * means it was copied: the whole family is revoked, the newest token included.
+ * Opaque refresh tokens, one family per sign-in, and each family holds the SHA-256 of its one
+ * live token. A redemption replaces that hash with its successor's in a single conditional
+ * UPDATE (single use, across nodes too); presenting an earlier generation means the token was
+ * copied, and the whole family is revoked, the live token included.
  */
 export class RefreshTokens {
   constructor(private readonly db: Store) {}
@@ -63,69 +119,56 @@ export class RefreshTokens {
    * authorization or device code) and starting its family commit together or not at all.
    */
   async startFamily(input: NewFamily, within?: Kysely<Database>): Promise<string> {
-    const token = randomBytes(32).toString('base64url');
     const familyId = input.id ?? randomUUID();
-    const write = async (trx: Kysely<Database>) => {
-      await trx
-        .insertInto('refresh_token_families')
-        .values({
-          id: familyId,
-          tenant_id: input.tenantId,
-          user_id: input.userId,
-          client_id: input.clientId,
-          auth_time: input.authTime,
-          expires_at: input.authTime + REFRESH_TOKEN_MAX_AGE_SECONDS,
-          credential_version: input.credentialVersion,
-          amr: input.amr.join(' '),
-          revoked_at: null,
-          revoked_reason: null,
-          session_id: input.sessionId ?? null,
-        })
-        .execute();
-      await trx
-        .insertInto('refresh_tokens')
-        .values({
-          token_hash: hashToken(token),
-          family_id: familyId,
-          scope: input.scope,
-          issued_at: input.now,
-          used_at: null,
-        })
-        .execute();
-    };
-    if (within) await write(within);
-    else await this.db.transaction().execute(write);
+    const token = encodeToken(familyId, 0);
+    await (within ?? this.db)
+      .insertInto('refresh_token_families')
+      .values({
+        id: familyId,
+        tenant_id: input.tenantId,
+        user_id: input.userId,
+        client_id: input.clientId,
+        auth_time: input.authTime,
+        expires_at: input.authTime + REFRESH_TOKEN_MAX_AGE_SECONDS,
+        credential_version: input.credentialVersion,
+        amr: input.amr.join(' '),
+        revoked_at: null,
+        revoked_reason: null,
+        session_id: input.sessionId ?? null,
+        token_hash: hashToken(token),
+        generation: 0,
+        scope: input.scope,
+        issued_at: input.now,
+      })
+      .execute();
     return token;
   }
 
   async find(token: string): Promise<PresentedRefreshToken | undefined> {
-    if (!TOKEN_SHAPE.test(token)) return undefined;
+    const current = TOKEN_SHAPE.test(token);
+    if (!current && !LEGACY_SHAPE.test(token)) return undefined;
     const hash = hashToken(token);
-    const row = await this.db
-      .selectFrom('refresh_tokens as t')
-      .innerJoin('refresh_token_families as f', 'f.id', 't.family_id')
-      .select([
-        't.scope',
-        't.issued_at',
-        't.used_at',
-        'f.id',
-        'f.tenant_id',
-        'f.user_id',
-        'f.client_id',
-        'f.auth_time',
-        'f.expires_at',
-        'f.credential_version',
-        'f.amr',
-        'f.revoked_at',
-      ])
-      .where('t.token_hash', '=', hash)
-      .executeTakeFirst();
-    if (!row) return undefined;
+    const found = await sqlRead(this.db, (sql) => {
+      if (current) {
+        const { familyId, generation } = decodeToken(token);
+        const row = sql.get<FamilyRow>(SELECT_FAMILY, familyId);
+        return row && { row, generation };
+      }
+      const legacy = sql.get<{ family_id: string }>(SELECT_LEGACY, hash);
+      const row = legacy && sql.get<FamilyRow>(SELECT_FAMILY, legacy.family_id);
+      // Migration 0008 made each family's newest legacy token generation 1, so every other is 0.
+      return row && { row, generation: row.token_hash === hash ? Number(row.generation) : 0 };
+    });
+    if (!found) return undefined;
+    const { row } = found;
+    const live = row.token_hash === hash;
+    // Neither the live token nor an earlier one: a forgery that only guessed a family's id.
+    if (!live && found.generation >= Number(row.generation)) return undefined;
     return {
       hash,
+      live,
       scope: row.scope,
       issuedAt: Number(row.issued_at),
-      usedAt: row.used_at === null ? null : Number(row.used_at),
       family: {
         id: row.id,
         tenantId: row.tenant_id,
@@ -136,47 +179,34 @@ export class RefreshTokens {
         credentialVersion: Number(row.credential_version),
         amr: row.amr.split(' ').filter(Boolean),
         revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
+        generation: Number(row.generation),
       },
     };
   }
 
   /**
-   * Consumes `current` and returns its successor, or `reused` when another redemption got there
-   * first (the family is then revoked). `alsoWrite` adds the caller's rows (the sign-in log) to
-   * the same transaction, so a refresh costs one commit. The family's own state is checked at
-   * every redemption, so a successor written just after a concurrent revocation is dead at birth.
+   * Replaces the live token `current` with its successor and returns it, or `reused` when
+   * another redemption (or a revocation) got there first; the family is then revoked.
+   * `alsoWrite` adds the caller's rows (the sign-in log) to the same transaction, so a refresh
+   * costs one commit.
    */
   async rotate(
     current: PresentedRefreshToken,
     scope: string,
     now: number,
-    alsoWrite?: (trx: Kysely<Database>) => Promise<void>,
+    alsoWrite?: (sql: DirectSql) => void,
   ): Promise<{ token: string } | { refused: 'reused' }> {
-    const token = randomBytes(32).toString('base64url');
-    const consumed = await this.db.transaction().execute(async (trx) => {
-      // The write comes first, so the transaction holds the write lock from its first statement.
-      const result = await trx
-        .updateTable('refresh_tokens')
-        .set({ used_at: now })
-        .where('token_hash', '=', current.hash)
-        .where('used_at', 'is', null)
-        .executeTakeFirst();
-      if (result.numUpdatedRows === 0n) return false;
-      await trx
-        .insertInto('refresh_tokens')
-        .values({
-          token_hash: hashToken(token),
-          family_id: current.family.id,
-          scope,
-          issued_at: now,
-          used_at: null,
-        })
-        .execute();
-      await alsoWrite?.(trx);
+    const { family } = current;
+    const generation = family.generation + 1;
+    const token = encodeToken(family.id, generation);
+    const rotated = await sqlWrite(this.db, (sql) => {
+      const changed = sql.run(ROTATE, hashToken(token), generation, scope, now, family.id, current.hash);
+      if (changed === 0) return false;
+      alsoWrite?.(sql);
       return true;
     });
-    if (consumed) return { token };
-    await this.revokeFamily(current.family.id, 'reused', now);
+    if (rotated) return { token };
+    await this.revokeFamily(family.id, 'reused', now);
     return { refused: 'reused' };
   }
 

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Selectable } from 'kysely';
-import type { Kysely } from 'kysely';
 import type { Store } from '../../store/database.js';
-import type { Database, SignInLogTable } from '../../store/schema.js';
+import { sqlWrite } from '../../store/direct.js';
+import type { DirectSql } from '../../store/direct.js';
+import type { SignInLogTable } from '../../store/schema.js';
 
 /** How the person proved who they are; the later flows add their own names. */
 export type SignInFlow = 'password' | 'refresh_token' | 'authorization_code' | 'device_code';
@@ -50,33 +51,39 @@ const toRecord = (row: Selectable<SignInLogTable>): SignInRecord => ({
   failureReason: row.failure_reason,
 });
 
+const INSERT = `insert into sign_in_log (id, tenant_id, at_ms, user_id, user_principal_name, user_display_name,
+  app_id, app_display_name, resource_id, resource_display_name, ip_address, correlation_id, flow,
+  is_interactive, error_code, failure_reason) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** Writes one attempt within a caller's {@link sqlWrite} work (a refresh token's rotation). */
+export function writeSignInEvent(sql: DirectSql, event: SignInEvent): void {
+  sql.run(
+    INSERT,
+    randomUUID(),
+    event.tenantId,
+    Date.now(),
+    event.userId,
+    event.userPrincipalName,
+    event.userDisplayName,
+    event.app?.appId ?? null,
+    event.app?.displayName ?? null,
+    event.resource?.appId ?? null,
+    event.resource?.displayName ?? null,
+    event.ipAddress,
+    event.correlationId,
+    event.flow,
+    event.interactive ? 1 : 0,
+    event.errorCode,
+    event.failureReason,
+  );
+}
+
 /** Every sign-in attempt, successful or not, of every flow: Entra's sign-in log. */
 export class SignInLog {
   constructor(private readonly db: Store) {}
 
-  /** `within` writes the row in a caller's transaction (a refresh token's rotation). */
-  async record(event: SignInEvent, within: Kysely<Database> = this.db): Promise<void> {
-    await within
-      .insertInto('sign_in_log')
-      .values({
-        id: randomUUID(),
-        tenant_id: event.tenantId,
-        at_ms: Date.now(),
-        user_id: event.userId,
-        user_principal_name: event.userPrincipalName,
-        user_display_name: event.userDisplayName,
-        app_id: event.app?.appId ?? null,
-        app_display_name: event.app?.displayName ?? null,
-        resource_id: event.resource?.appId ?? null,
-        resource_display_name: event.resource?.displayName ?? null,
-        ip_address: event.ipAddress,
-        correlation_id: event.correlationId,
-        flow: event.flow,
-        is_interactive: event.interactive ? 1 : 0,
-        error_code: event.errorCode,
-        failure_reason: event.failureReason,
-      })
-      .execute();
+  async record(event: SignInEvent): Promise<void> {
+    await sqlWrite(this.db, (sql) => writeSignInEvent(sql, event));
   }
 
   /**

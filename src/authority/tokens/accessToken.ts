@@ -1,4 +1,5 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomInt } from 'node:crypto';
+import { randomBytesPooled } from './random.js';
 import type { TokenVersion } from '../issuers.js';
 import { issuerFor } from '../issuers.js';
 import { signRs256 } from './jwt.js';
@@ -58,8 +59,7 @@ export async function mintAccessToken(
   key: SigningKey,
 ): Promise<IssuedAccessToken> {
   const lifetime = accessTokenLifetime();
-  // One call for the three opaque claims: each randomBytes call has a fixed cost.
-  const random = randomBytes(96);
+  const random = randomBytesPooled(96);
   const { now, version } = request;
   const iss = issuerFor(version, request.origin, request.tenantId);
   const common = {

@@ -1,4 +1,5 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { randomBytesPooled } from './random.js';
 import { v2Issuer } from '../issuers.js';
 import { signRs256 } from './jwt.js';
 import type { SigningKey } from './signingKeys.js';
@@ -27,7 +28,7 @@ export interface IdTokenRequest {
 
 /** The v2.0 ID token: for the client (aud = its app id), never for an API. */
 export function mintIdToken(request: IdTokenRequest, key: SigningKey): Promise<string> {
-  const random = randomBytes(80);
+  const random = randomBytesPooled(80);
   const { now } = request;
   const payload = {
     aud: request.clientAppId,

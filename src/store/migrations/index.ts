@@ -6,6 +6,7 @@ import * as m0004 from './0004_management.js';
 import * as m0005 from './0005_users.js';
 import * as m0006 from './0006_appconfig.js';
 import * as m0007 from './0007_sign_in_sessions.js';
+import * as m0008 from './0008_refresh_token_rotation.js';
 
 // Names sort in application order; the Migrator records each one it has run.
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005_users': m0005,
   '0006_appconfig': m0006,
   '0007_sign_in_sessions': m0007,
+  '0008_refresh_token_rotation': m0008,
 };
