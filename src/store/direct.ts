@@ -25,7 +25,8 @@ interface Queued {
  * transaction's awaits between statements, cost more than the SQLite work (about 90 µs per
  * refresh grant by `npm run bench -- signins --profile`). Work runs synchronously on the
  * store's one connection while holding it as Kysely's driver does, so no Kysely transaction is
- * ever open in between.
+ * ever open in between (and so they must not be awaited inside one: they would wait for the
+ * connection that transaction holds).
  *
  * Writes are group-committed: every write queued in one turn of the event loop runs in one
  * `BEGIN IMMEDIATE … COMMIT`, each in its own savepoint, so one that throws is undone alone
