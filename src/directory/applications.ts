@@ -39,6 +39,19 @@ const toApplication = (row: Selectable<ApplicationTable>): Application => ({
   createdAt: Number(row.created_at),
 });
 
+/** The columns an application's definition fills, as create and redefine write them. */
+const definitionColumns = (input: ApplicationInput) => ({
+  display_name: input.displayName,
+  sign_in_audience: input.signInAudience ?? 'AzureADMyOrg',
+  identifier_uris: JSON.stringify(input.identifierUris ?? []),
+  app_roles: JSON.stringify(input.appRoles ?? []),
+  oauth2_permission_scopes: JSON.stringify(input.oauth2PermissionScopes ?? []),
+  access_token_version: input.accessTokenVersion ?? null,
+  is_fallback_public_client: input.isFallbackPublicClient ? 1 : 0,
+  public_client_redirect_uris: JSON.stringify(input.publicClientRedirectUris ?? []),
+  web_redirect_uris: JSON.stringify(input.webRedirectUris ?? []),
+});
+
 function validate(input: ApplicationInput): void {
   if (!input.displayName.trim()) throw new TesseraError('InvalidDisplayName', 'displayName is required.');
   if (input.appId !== undefined && !isGuid(input.appId)) {
@@ -83,19 +96,33 @@ export class Applications {
       tenant_id: tenantId,
       // Stored lower-case: every lookup lower-cases the GUID it is given.
       app_id: (input.appId ?? randomUUID()).toLowerCase(),
-      display_name: input.displayName,
-      sign_in_audience: input.signInAudience ?? 'AzureADMyOrg',
-      identifier_uris: JSON.stringify(input.identifierUris ?? []),
-      app_roles: JSON.stringify(input.appRoles ?? []),
-      oauth2_permission_scopes: JSON.stringify(input.oauth2PermissionScopes ?? []),
-      access_token_version: input.accessTokenVersion ?? null,
-      is_fallback_public_client: input.isFallbackPublicClient ? 1 : 0,
-      public_client_redirect_uris: JSON.stringify(input.publicClientRedirectUris ?? []),
-      web_redirect_uris: JSON.stringify(input.webRedirectUris ?? []),
+      ...definitionColumns(input),
       created_at: nowSeconds(),
     };
     await recordChange(this.db, 'directory', (trx) => trx.insertInto('applications').values(row).execute());
     return toApplication(row);
+  }
+
+  /**
+   * Makes `app` say what `input` says (display name, identifier URIs, roles, scopes, client
+   * settings); its ids stay. For the first-party applications, whose definitions live in code and
+   * grow between releases: returns the application as now defined, or undefined when it already was.
+   */
+  async redefine(app: Application, input: ApplicationInput): Promise<Application | undefined> {
+    validate(input);
+    const columns = definitionColumns(input);
+    const current = definitionColumns(app);
+    if (JSON.stringify(columns) === JSON.stringify(current)) return undefined;
+    await recordChange(this.db, 'directory', (trx) =>
+      trx.updateTable('applications').set(columns).where('object_id', '=', app.objectId).execute(),
+    );
+    const ids = {
+      object_id: app.objectId,
+      tenant_id: app.tenantId,
+      app_id: app.appId,
+      created_at: app.createdAt,
+    };
+    return toApplication({ ...ids, ...columns });
   }
 
   /** Any tenant's application, by its appId (client id): app ids are globally unique. */

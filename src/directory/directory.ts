@@ -48,8 +48,15 @@ export class Directory {
         displayName: 'Microsoft Services',
         kind: 'microsoft',
       }));
+    // Existing first-party applications take the definition of this release (a data folder made
+    // by an older one lacks, say, a resource's newer identifier URIs).
     for (const input of firstPartyApplications) {
-      if (!(await this.applications.findByAppId(input.appId))) await this.applications.create(home.id, input);
+      const existing = await this.applications.findByAppId(input.appId);
+      if (!existing) await this.applications.create(home.id, input);
+      else {
+        const redefined = await this.applications.redefine(existing, input);
+        if (redefined) await this.servicePrincipals.syncNames(redefined);
+      }
     }
     for (const tenant of await this.tenants.list()) await this.provisionFirstParty(tenant);
   }

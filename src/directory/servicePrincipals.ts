@@ -89,6 +89,43 @@ export class ServicePrincipals {
     return toServicePrincipal(row);
   }
 
+  /**
+   * After `app`'s identifier URIs changed: every service principal made from it, in every tenant,
+   * answers to exactly its appId and its URIs. A URI another principal of a tenant already
+   * answers to stays that principal's there, as creating the principal would have refused it.
+   */
+  async syncNames(app: Application): Promise<void> {
+    const wanted = new Map<string, string>();
+    for (const name of [app.appId, ...app.identifierUris])
+      wanted.set(normalizeServicePrincipalName(name), name);
+    await recordChange(this.db, 'directory', async (trx) => {
+      const principals = await trx
+        .selectFrom('service_principals')
+        .select(['object_id', 'tenant_id'])
+        .where('app_id', '=', app.appId)
+        .execute();
+      for (const principal of principals) {
+        await trx
+          .deleteFrom('service_principal_names')
+          .where('service_principal_object_id', '=', principal.object_id)
+          .where('name_lower', 'not in', [...wanted.keys()])
+          .execute();
+        for (const [nameLower, name] of wanted) {
+          await trx
+            .insertInto('service_principal_names')
+            .values({
+              tenant_id: principal.tenant_id,
+              name_lower: nameLower,
+              name,
+              service_principal_object_id: principal.object_id,
+            })
+            .onConflict((oc) => oc.doNothing())
+            .execute();
+        }
+      }
+    });
+  }
+
   async findByAppId(tenantId: string, appId: string): Promise<ServicePrincipal | undefined> {
     if (!isGuid(appId)) return undefined;
     const key = appId.toLowerCase();
