@@ -110,4 +110,5 @@ export const sqlRead = async <T>(db: object, work: (sql: DirectSql) => T): Promi
   directOf(db).read(work);
 
 /** Runs `work` atomically; it commits with the other writes of this turn of the event loop. */
-export const sqlWrite = <T>(db: object, work: (sql: DirectSql) => T): Promise<T> => directOf(db).write(work);
+export const sqlWrite = async <T>(db: object, work: (sql: DirectSql) => T): Promise<T> =>
+  directOf(db).write(work);

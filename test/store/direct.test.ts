@@ -67,5 +67,6 @@ describe('direct SQL on the store connection', () => {
 
   it('rejects stores it did not open', async () => {
     await assert.rejects(() => sqlRead({}, () => 1), /opened by openStore/);
+    await assert.rejects(() => sqlWrite({}, () => 1), /opened by openStore/);
   });
 });
