@@ -75,7 +75,16 @@ export class WorkerPool<Request, Value> {
 
   #dispatch(): void {
     while (this.#queue.length > 0) {
-      const slot = this.#slots.find((s) => s.job === undefined) ?? this.#spawn();
+      let slot: Slot<Request, Value> | undefined;
+      try {
+        slot = this.#slots.find((s) => s.job === undefined) ?? this.#spawn();
+      } catch (cause) {
+        // No worker can start (its script is missing, say): every waiting job fails now
+        // rather than waiting for a worker that will never come.
+        const error = new WorkerLostError('A worker thread could not start.', { cause });
+        for (const job of this.#queue.splice(0)) job.reject(error);
+        return;
+      }
       if (!slot) return;
       const job = this.#queue.shift();
       if (!job) return;

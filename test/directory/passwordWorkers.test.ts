@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describe, it } from 'node:test';
 import { PasswordWorkers } from '../../src/directory/passwordWorkers.js';
-import { WorkerLostError } from '../../src/workers/pool.js';
+import { WorkerLostError, WorkerPool } from '../../src/workers/pool.js';
 import {
   ARGON2_OPTIONS,
   hashPassword,
@@ -106,6 +106,15 @@ describe('argon2id in password worker threads', () => {
     await victim.terminate();
     await assert.rejects(dying, WorkerLostError);
     assert.equal(await verifyPassword(hash, PASSWORD), true);
+  });
+
+  it('fails the waiting jobs when no worker can start', async () => {
+    const pool = new WorkerPool<string, string>(
+      { url: new URL('./no-such-worker.js', import.meta.url), execArgv: [] },
+      1,
+    );
+    await assert.rejects(pool.run('a'), WorkerLostError);
+    await assert.rejects(pool.run('b'), WorkerLostError);
   });
 
   it('does not keep the process alive once the work is done', async () => {
