@@ -16,6 +16,24 @@ import {
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const PASSWORD = 'Correct-Horse-7';
 
+/** Starts a job and catches the pool's worker as the job is posted to it, to kill it mid-job. */
+function postedTo<T>(start: () => Promise<T>): { started: Promise<T>; worker: Worker } {
+  const post = Worker.prototype.postMessage;
+  const posted: Worker[] = [];
+  Worker.prototype.postMessage = function (this: Worker, ...args: Parameters<Worker['postMessage']>) {
+    posted.push(this);
+    post.apply(this, args);
+  };
+  try {
+    const started = start();
+    const worker = posted[0];
+    assert.ok(worker, 'the job was posted to a worker');
+    return { started, worker };
+  } finally {
+    Worker.prototype.postMessage = post;
+  }
+}
+
 describe('argon2id in password worker threads', () => {
   it('hashes to an argon2id PHC string with the OWASP parameters, which verifies', async () => {
     const hash = await hashPassword(PASSWORD);
@@ -66,44 +84,16 @@ describe('argon2id in password worker threads', () => {
   it('fails the job of a worker that dies, and starts another for the next', async () => {
     const pool = new PasswordWorkers(1, ARGON2_OPTIONS);
     const hash = await pool.hash(PASSWORD);
-    // Catch the pool's worker as the job is posted to it, and kill it mid-job.
-    const post = Worker.prototype.postMessage;
-    const posted: Worker[] = [];
-    Worker.prototype.postMessage = function (this: Worker, ...args: Parameters<Worker['postMessage']>) {
-      posted.push(this);
-      post.apply(this, args);
-    };
-    let dying: Promise<boolean>;
-    try {
-      dying = pool.verify(hash, PASSWORD);
-    } finally {
-      Worker.prototype.postMessage = post;
-    }
-    const victim = posted[0];
-    assert.ok(victim);
-    await victim.terminate();
+    const { started: dying, worker } = postedTo(() => pool.verify(hash, PASSWORD));
+    await worker.terminate();
     await assert.rejects(dying, /exited/);
     assert.equal(await pool.verify(hash, PASSWORD), true);
   });
 
   it('lets verifyPassword fail, not answer false, when the worker dies: no lockout for a crash', async () => {
     const hash = await hashPassword(PASSWORD);
-    const post = Worker.prototype.postMessage;
-    const posted: Worker[] = [];
-    Worker.prototype.postMessage = function (this: Worker, ...args: Parameters<Worker['postMessage']>) {
-      posted.push(this);
-      post.apply(this, args);
-    };
-    let dying: Promise<boolean>;
-    try {
-      dying = verifyPassword(hash, 'wrong-Passw0rd');
-    } finally {
-      Worker.prototype.postMessage = post;
-    }
-    await new Promise((resolve) => setImmediate(resolve));
-    const victim = posted[0];
-    assert.ok(victim);
-    await victim.terminate();
+    const { started: dying, worker } = postedTo(() => verifyPassword(hash, 'wrong-Passw0rd'));
+    await worker.terminate();
     await assert.rejects(dying, WorkerLostError);
     assert.equal(await verifyPassword(hash, PASSWORD), true);
   });

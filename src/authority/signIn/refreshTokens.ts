@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Store } from '../../store/database.js';
 import { sqlRead, sqlWrite } from '../../store/direct.js';
 import type { DirectSql } from '../../store/direct.js';
-import type { Database } from '../../store/schema.js';
+import type { Database, RefreshTokenFamilyTable } from '../../store/schema.js';
 
 const DAY = 24 * 3600;
 /** Absolute life of a sign-in's refresh tokens: Entra's 90 days, counted from the sign-in. */
@@ -81,21 +81,8 @@ export interface NewFamily {
   sessionId?: string | null;
 }
 
-interface FamilyRow {
-  id: string;
-  tenant_id: string;
-  user_id: string;
-  client_id: string;
-  auth_time: number;
-  expires_at: number;
-  credential_version: number;
-  amr: string;
-  revoked_at: number | null;
-  token_hash: string;
-  generation: number;
-  scope: string;
-  issued_at: number;
-}
+/** The columns `SELECT_FAMILY` reads. */
+type FamilyRow = Omit<RefreshTokenFamilyTable, 'revoked_reason' | 'session_id'>;
 
 const SELECT_FAMILY = `select id, tenant_id, user_id, client_id, auth_time, expires_at, credential_version, amr,
   revoked_at, token_hash, generation, scope, issued_at from refresh_token_families where id = ?`;
