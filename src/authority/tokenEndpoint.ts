@@ -2,10 +2,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { nowSeconds } from '../clock.js';
 import type { AuthorityServices } from './context.js';
 import { aadsts } from './errors.js';
-import { parseTokenForm } from './formBody.js';
 import { findGrant } from './grants/index.js';
 import type { TokenVersion } from './issuers.js';
-import { resolveTenantSegment } from './tenants.js';
+import { readTenantForm } from './tenants.js';
 
 /** Form fields MSAL and @azure/identity add to every request; accepted and ignored. */
 const IGNORED = new Set([
@@ -30,11 +29,7 @@ export function tokenEndpoint(services: AuthorityServices, endpoint: TokenVersio
     request: FastifyRequest<{ Params: { tenant: string }; Body: string }>,
     reply: FastifyReply,
   ) => {
-    const params = parseTokenForm(
-      request.headers['content-type'],
-      typeof request.body === 'string' ? request.body : '',
-    );
-    const tenant = await resolveTenantSegment(services.directory, request.params.tenant);
+    const { params, tenant } = await readTenantForm(services.directory, request);
     const grantType = params.get('grant_type');
     if (!grantType) throw aadsts.missingParameter('grant_type');
     const grant = findGrant(grantType);

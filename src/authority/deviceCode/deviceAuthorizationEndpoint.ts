@@ -3,9 +3,8 @@ import { nowSeconds } from '../../clock.js';
 import { findClient } from '../clientAuthentication.js';
 import type { AuthorityServices } from '../context.js';
 import { aadsts } from '../errors.js';
-import { parseTokenForm } from '../formBody.js';
 import type { TokenVersion } from '../issuers.js';
-import { resolveTenantSegment } from '../tenants.js';
+import { readTenantForm } from '../tenants.js';
 import { grantUserScopes, requestedUserScopes } from '../userScopes.js';
 import { DEVICE_CODE_LIFETIME_SECONDS, POLL_INTERVAL_SECONDS } from './deviceCodes.js';
 
@@ -19,11 +18,7 @@ export function deviceAuthorizationEndpoint(services: AuthorityServices, endpoin
     request: FastifyRequest<{ Params: { tenant: string }; Body: string }>,
     reply: FastifyReply,
   ) => {
-    const params = parseTokenForm(
-      request.headers['content-type'],
-      typeof request.body === 'string' ? request.body : '',
-    );
-    const tenant = await resolveTenantSegment(services.directory, request.params.tenant);
+    const { params, tenant } = await readTenantForm(services.directory, request);
     const clientId = params.get('client_id');
     if (!clientId) throw aadsts.missingParameter('client_id');
     const { requested, scope } = requestedUserScopes({ endpoint, params });

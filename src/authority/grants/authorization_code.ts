@@ -5,8 +5,7 @@ import { authenticateClient, clientAuthParameters } from '../clientAuthenticatio
 import type { TokenRequest, TokenResponse } from '../context.js';
 import { aadsts } from '../errors.js';
 import type { AadstsError } from '../errors.js';
-import { issueSignInTokens } from '../tokens/userTokens.js';
-import { grantUserScopes, redemptionScopes } from '../userScopes.js';
+import { redeemSignIn } from '../tokens/userTokens.js';
 
 export const grantTypes = ['authorization_code'];
 
@@ -44,25 +43,17 @@ export async function handler(request: TokenRequest): Promise<TokenResponse> {
   const problem = pkceProblem(code.codeChallenge, request.params.get('code_verifier'));
   if (problem) throw problem;
 
-  const user = await services.directory.users.findById(tenant.id, code.userId);
-  if (!user) throw aadsts.invalidGrant();
-  if (!user.accountEnabled) throw aadsts.accountDisabled();
-  const { requested, scope } = redemptionScopes(request, code.scope);
-  const granted = await grantUserScopes(services, tenant, client.application, requested);
-
-  return issueSignInTokens(
+  return redeemSignIn(
     request,
     {
       tenant,
-      user,
+      userId: code.userId,
       client,
-      granted,
+      scope: code.scope,
       amr: code.amr,
-      ...(code.nonce !== null && { nonce: code.nonce }),
-      clientInfo: request.params.get('client_info') === '1',
-      scope,
       authTime: code.authTime,
       sessionId: code.sessionId,
+      ...(code.nonce !== null && { nonce: code.nonce }),
     },
     async (startFamily) => {
       const redeemed = await services.signIns.authorizationCodes.redeem(code, request.now, startFamily);

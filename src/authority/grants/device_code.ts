@@ -3,8 +3,7 @@ import type { StoredDeviceCode } from '../deviceCode/deviceCodes.js';
 import { authenticateClient, clientAuthParameters, presentedCredentials } from '../clientAuthentication.js';
 import type { TokenRequest, TokenResponse } from '../context.js';
 import { aadsts } from '../errors.js';
-import { issueSignInTokens } from '../tokens/userTokens.js';
-import { grantUserScopes, redemptionScopes } from '../userScopes.js';
+import { redeemSignIn } from '../tokens/userTokens.js';
 
 /** msal-node sends the bare name; RFC 8628 §3.4 names the URN. Both work, as on Entra. */
 export const grantTypes = ['device_code', 'urn:ietf:params:oauth:grant-type:device_code'];
@@ -49,22 +48,15 @@ export async function handler(request: TokenRequest): Promise<TokenResponse> {
 
   const { approval } = device;
   const tenant = await services.directory.tenants.find(approval.tenantId);
-  const user = tenant && (await services.directory.users.findById(tenant.id, approval.userId));
-  if (!tenant || !user) throw aadsts.invalidGrant();
-  if (!user.accountEnabled) throw aadsts.accountDisabled();
-  const { requested, scope } = redemptionScopes(request, device.scope);
-  const granted = await grantUserScopes(services, tenant, client.application, requested);
-
-  return issueSignInTokens(
+  if (!tenant) throw aadsts.invalidGrant();
+  return redeemSignIn(
     request,
     {
       tenant,
-      user,
+      userId: approval.userId,
       client,
-      granted,
+      scope: device.scope,
       amr: approval.amr,
-      clientInfo: request.params.get('client_info') === '1',
-      scope,
       authTime: approval.authTime,
       sessionId: approval.sessionId,
     },

@@ -6,6 +6,8 @@ import type { AuthenticatedClient } from '../clientAuthentication.js';
 import type { TokenRequest, TokenResponse } from '../context.js';
 import { grantedAppRoles } from '../resources.js';
 import type { NewFamily } from '../signIn/refreshTokens.js';
+import { aadsts } from '../errors.js';
+import { grantUserScopes, redemptionScopes } from '../userScopes.js';
 import type { GrantedUserScopes } from '../userScopes.js';
 import { mintAccessToken } from './accessToken.js';
 import { mintIdToken, pairwiseSubject } from './idToken.js';
@@ -144,4 +146,52 @@ export async function issueSignInTokens(
       ? await refreshTokens.startFamily(family)
       : undefined;
   return mintUserTokenSet(request, { ...signIn, ...(refreshToken !== undefined && { refreshToken }) });
+}
+
+/** What a code flow (authorization code, device code) recorded of the sign-in it stands for. */
+export interface RecordedSignIn {
+  tenant: Tenant;
+  userId: string;
+  client: AuthenticatedClient;
+  /** The scope string the code was issued for. */
+  scope: string;
+  amr: string[];
+  authTime: number;
+  sessionId: string | null;
+  nonce?: string;
+}
+
+/**
+ * The shared end of the code flows: the person must still exist and be enabled, the scopes are
+ * the code's (or those the redemption asks for), then the tokens are issued while `redeem`
+ * consumes the code.
+ */
+export async function redeemSignIn(
+  request: TokenRequest,
+  signIn: RecordedSignIn,
+  redeem: GrantRedemption,
+): Promise<TokenResponse> {
+  const { services } = request;
+  const { tenant, client } = signIn;
+  const user = await services.directory.users.findById(tenant.id, signIn.userId);
+  if (!user) throw aadsts.invalidGrant();
+  if (!user.accountEnabled) throw aadsts.accountDisabled();
+  const { requested, scope } = redemptionScopes(request, signIn.scope);
+  const granted = await grantUserScopes(services, tenant, client.application, requested);
+  return issueSignInTokens(
+    request,
+    {
+      tenant,
+      user,
+      client,
+      granted,
+      amr: signIn.amr,
+      ...(signIn.nonce !== undefined && { nonce: signIn.nonce }),
+      clientInfo: request.params.get('client_info') === '1',
+      scope,
+      authTime: signIn.authTime,
+      sessionId: signIn.sessionId,
+    },
+    redeem,
+  );
 }
