@@ -1,7 +1,6 @@
 import { after, before, describe, it } from 'node:test';
-import { startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
-import { arm, armFixture, expectArmError, principalWithRole } from './support.js';
+import { arm, expectArmError, startArmAsOwner } from './support.js';
 import type { ArmFixture } from './support.js';
 
 describe('management API api-version', () => {
@@ -10,10 +9,7 @@ describe('management API api-version', () => {
   let token: string;
 
   before(async () => {
-    t = await startTestServer();
-    f = armFixture(t);
-    token = (await principalWithRole(t, { displayName: 'owner', role: 'Owner', scope: f.subscriptionScope }))
-      .token;
+    ({ t, f, token } = await startArmAsOwner());
   });
   after(async () => t.stop());
 

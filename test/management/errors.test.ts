@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
-import { API, arm, armFixture, expectArmError, principalWithRole } from './support.js';
+import { API, arm, expectArmError, startArmAsOwner } from './support.js';
 import type { ArmFixture } from './support.js';
 
 /** Every failure in ARM's envelope, whatever layer found it; never a 500 or Fastify's own shape. */
@@ -12,10 +11,7 @@ describe('management API error envelope', () => {
   let token: string;
 
   before(async () => {
-    t = await startTestServer();
-    f = armFixture(t);
-    token = (await principalWithRole(t, { displayName: 'owner', role: 'Owner', scope: f.subscriptionScope }))
-      .token;
+    ({ t, f, token } = await startArmAsOwner());
   });
   after(async () => t.stop());
 

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
-import { API, arm, armFixture, expectArmError, principalWithRole } from './support.js';
+import { API, arm, expectArmError, principalWithRole, startArmAsOwner } from './support.js';
 import type { ArmFixture } from './support.js';
 
 interface MediaJson {
@@ -24,10 +23,7 @@ describe('Media Services accounts (control plane)', () => {
   let token: string;
 
   before(async () => {
-    t = await startTestServer();
-    f = armFixture(t);
-    token = (await principalWithRole(t, { displayName: 'owner', role: 'Owner', scope: f.subscriptionScope }))
-      .token;
+    ({ t, f, token } = await startArmAsOwner());
   });
   after(async () => t.stop());
 

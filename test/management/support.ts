@@ -6,6 +6,7 @@ import type { ResourceGroup } from '../../src/management/resourceGroups.js';
 import { registerSecretClient } from '../support/authority.js';
 import type { SecretClient } from '../support/authority.js';
 import { assertNoLeak } from '../support/authority.js';
+import { startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 
 export const ARM_SCOPE = 'https://management.azure.com/.default';
@@ -119,3 +120,15 @@ export const API = {
   configurationStores: 'api-version=2024-05-01',
   mediaservices: 'api-version=2023-01-01',
 };
+
+/** A test server, its ARM fixture and a token of a principal that is Owner of the subscription. */
+export async function startArmAsOwner(): Promise<{ t: TestServer; f: ArmFixture; token: string }> {
+  const t = await startTestServer();
+  const f = armFixture(t);
+  const { token } = await principalWithRole(t, {
+    displayName: 'owner',
+    role: 'Owner',
+    scope: f.subscriptionScope,
+  });
+  return { t, f, token };
+}
