@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { startServer } from '../src/server/start.js';
+import { stopWhenAsked } from './lib/childLifecycle.js';
 
 export interface ServerHandshake {
   origin: string;
@@ -51,17 +52,10 @@ const handshake: ServerHandshake = {
 };
 process.stdout.write(`${JSON.stringify(handshake)}\n`);
 
-let stopping = false;
-async function stop(): Promise<void> {
-  if (stopping) return;
-  stopping = true;
+stopWhenAsked(async () => {
   try {
     await server.close();
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
-    process.exit(0);
   }
-}
-process.once('SIGTERM', () => void stop());
-process.once('SIGINT', () => void stop());
-process.stdin.on('end', () => void stop()).resume();
+});
