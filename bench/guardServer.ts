@@ -3,8 +3,6 @@
  * with the same TLS certificate, a bare Fastify HTTPS route: the baseline of the same run.
  * Prints one JSON line (its handshake), serves until SIGTERM/SIGINT or until stdin closes.
  */
-// First, as in `tessera start`: sizes libuv's thread pool before anything uses it.
-import '../src/server/threadpool.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -4,8 +4,6 @@
  * password}) once it listens, then serves until SIGTERM/SIGINT or until its stdin closes (the
  * parent died), and exits normally so that `--cpu-prof` can write its profile. Logs go to stderr at `warn`.
  */
-// First, as in `tessera start`: sizes libuv's thread pool before anything uses it.
-import '../src/server/threadpool.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

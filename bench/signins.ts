@@ -26,7 +26,7 @@ import type { RequestSpec, Result } from 'autocannon';
 import { hashPassword } from '../src/directory/passwords.js';
 import { startServerProcess } from './lib/child.js';
 import type { ServerProcess } from './lib/child.js';
-import { cpuTimes } from './lib/procstat.js';
+import { cpuTimes, schedDelta, threadSched } from './lib/procstat.js';
 import { digestCpuProfile, monotonicMicros } from './lib/profile.js';
 import { keyObject, rsaKeyPem, signRateOnThisThread } from './lib/rawSign.js';
 import type { BenchOptions, BenchResult } from './types.js';
@@ -139,6 +139,10 @@ interface Measured {
   failures: number;
   /** Server CPU (all threads) per request, in ms. */
   serverCpuMs: number | undefined;
+  /** The server's main thread's CPU per request, in ms. */
+  mainThreadCpuMs: number | undefined;
+  /** This process's CPU (the load generator's) per request, in ms: on a small machine it competes with the server. */
+  loaderCpuMs: number;
 }
 
 async function measure(
@@ -150,12 +154,30 @@ async function measure(
   log(`${label}: warm-up ${WARMUP_SECONDS} s, then ${LOAD_SECONDS} s at ${CONNECTIONS} connections…`);
   const warm = await run(WARMUP_SECONDS);
   const before = cpuTimes(server.handshake.pid);
+  const schedBefore = [threadSched(server.handshake.pid), threadSched(process.pid)] as const;
+  const loaderBefore = process.cpuUsage();
   const fromUs = monotonicMicros();
   const result = await run(LOAD_SECONDS);
   const toUs = monotonicMicros();
+  const loader = process.cpuUsage(loaderBefore);
+  const schedAfter = [threadSched(server.handshake.pid), threadSched(process.pid)] as const;
   const after = cpuTimes(server.handshake.pid);
   const perSecond = result['2xx'] / result.duration;
-  log(`  ${fmt(perSecond)}/s`);
+  const perRequest = (seconds: number) => (seconds * 1000) / Math.max(1, result['2xx']);
+  const mainThreadCpuMs = before && after ? perRequest(after.mainThreadSeconds - before.mainThreadSeconds) : undefined;
+  const loaderCpuMs = perRequest((loader.user + loader.system) / 1e6);
+  log(
+    `  ${fmt(perSecond)}/s; CPU per request: server main thread ${mainThreadCpuMs === undefined ? 'n/a' : fmt(mainThreadCpuMs, 3)} ms, load generator ${fmt(loaderCpuMs, 3)} ms`,
+  );
+  const µs = (seconds: number) => fmt((seconds * 1e6) / Math.max(1, result['2xx']));
+  for (const [who, index] of [['server', 0], ['load generator', 1]] as const) {
+    const threads = schedDelta(schedBefore[index], schedAfter[index]).filter((t) => t.runSeconds > 0.01);
+    if (threads.length === 0) continue;
+    log(
+      `  ${who} threads, µs per request ran / waited for a CPU: ` +
+        threads.map((t) => `${t.name} ${µs(t.runSeconds)} / ${µs(t.waitSeconds)}`).join(', '),
+    );
+  }
   return {
     window: { fromUs, toUs },
     perSecond,
@@ -165,6 +187,8 @@ async function measure(
       before && after && result['2xx'] > 0
         ? ((after.processSeconds - before.processSeconds) * 1000) / result['2xx']
         : undefined,
+    mainThreadCpuMs,
+    loaderCpuMs,
   };
 }
 
@@ -331,20 +355,28 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       await server.stop();
       const file = server.cpuProfile();
       if (file) {
-        // The window is the access-token-only refresh load: the grant whose overhead matters.
-        const digest = digestCpuProfile(file, refreshes.window);
-        const perGrant = (ms: number) => `${((ms * 1000) / refreshes.result['2xx']).toFixed(0)} µs/grant`;
-        notes.push(
-          '',
-          `server CPU profile of the refresh load (${fmt(digest.busyMs)} ms busy of ${fmt(digest.windowMs)} ms): ${file}`,
-          ...digest.categories
-            .slice(0, 12)
-            .map((c) => `  ${(c.share * 100).toFixed(1).padStart(5)} %  ${perGrant(c.ms)}  ${c.category}`),
-          'top functions by self time:',
-          ...digest.selfTime
-            .slice(0, 25)
-            .map((f) => `  ${(f.share * 100).toFixed(1).padStart(5)} %  ${perGrant(f.ms)}  ${f.fn}`),
-        );
+        // Two windows: the password sign-ins (whose main-thread time competes with the argon2
+        // workers) and the access-token-only refresh load.
+        const windows: Array<[string, Measured]> = [
+          ['password sign-in load', signIns],
+          ['refresh load', refreshes],
+        ];
+        for (const [name, measured] of windows) {
+          const digest = digestCpuProfile(file, measured.window);
+          const perRequest = (ms: number) =>
+            `${((ms * 1000) / measured.result['2xx']).toFixed(0)} µs/request`;
+          notes.push(
+            '',
+            `server main-thread CPU profile of the ${name} (${fmt(digest.busyMs)} ms busy of ${fmt(digest.windowMs)} ms): ${file}`,
+            ...digest.categories
+              .slice(0, 12)
+              .map((c) => `  ${(c.share * 100).toFixed(1).padStart(5)} %  ${perRequest(c.ms)}  ${c.category}`),
+            'top functions by self time:',
+            ...digest.selfTime
+              .slice(0, 25)
+              .map((f) => `  ${(f.share * 100).toFixed(1).padStart(5)} %  ${perRequest(f.ms)}  ${f.fn}`),
+          );
+        }
       }
     }
 

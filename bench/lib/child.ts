@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import threadpool from '../../src/server/threadpool.cjs';
 import type { ServerHandshake } from '../server.js';
 
 export interface ServerProcess<H = ServerHandshake> {
@@ -11,6 +12,12 @@ export interface ServerProcess<H = ServerHandshake> {
   cpuProfile(): string | undefined;
   /** Stops the server and waits for it to exit (and so for its CPU profile to be written). */
   stop(): Promise<void>;
+}
+
+function serverEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  threadpool.sizeThreadPool(env);
+  return env;
 }
 
 /**
@@ -31,6 +38,8 @@ export async function startServerProcess<H extends { pid: number } = ServerHands
   const child = spawn(process.execPath, [...profiling, '--import', 'tsx', entry], {
     stdio: ['pipe', 'pipe', 'pipe'],
     cwd: dirname(dirname(entry)),
+    // Sized in the environment, as `tessera start` sizes it: a module under tsx would run too late.
+    env: serverEnv(),
   });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {

@@ -1,6 +1,4 @@
-#!/usr/bin/env node
-// First: sizes libuv's thread pool before anything uses it.
-import '../server/threadpool.js';
+// Run through tessera.cts, which sizes libuv's thread pool first.
 import { run } from './program.js';
 
 // exitCode rather than exit(): lets stdout drain when it is a pipe.

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
@@ -9,7 +10,8 @@ import { run } from '../../src/cli/program.js';
 import type { RbacOutput } from './support.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const entry = ['--import', 'tsx', 'src/cli/main.ts'];
+// The `tessera` bin, as npm installs it (compiled to dist/src/cli/tessera.cjs).
+const entry = ['--import', 'tsx', 'src/cli/tessera.cts'];
 
 /** Resolves once `text` appears on the child's stderr; rejects if it exits first. */
 function waitForStderr(child: ReturnType<typeof spawn>, text: string): Promise<string> {
@@ -81,6 +83,12 @@ describe('the tessera entry point and start', () => {
       const lines = stdout.trim().split('\n');
       for (const line of lines) assert.doesNotThrow(() => JSON.parse(line), line);
       assert.ok(lines.some((line) => line.includes('shutting down')));
+      // The entry point sized libuv's pool for signing: one thread fewer than the cores.
+      const sizing = lines.map((line) => JSON.parse(line) as { msg?: string; signingThreads?: number });
+      assert.equal(
+        sizing.find((line) => line.msg === 'token signing threads')?.signingThreads,
+        Math.max(1, availableParallelism() - 1),
+      );
     } finally {
       child.kill('SIGKILL');
       rmSync(fresh, { recursive: true, force: true });

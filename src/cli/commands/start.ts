@@ -70,6 +70,8 @@ export function registerStart(program: Command, io: CliIo): void {
     .action(async (options: StartOptions, command: Command) => {
       // Logs are JSON lines on stdout; everything meant for people goes to stderr.
       const logger = pino({ level: options.logLevel }, io.stdout);
+      // libuv's own default when nothing sized the pool (tessera.cts does, before loading this).
+      logger.info({ signingThreads: Number(process.env.UV_THREADPOOL_SIZE ?? 4) }, 'token signing threads');
       const dataDir = dataDirOf(options);
       const server = await startServer({
         dataDir,
