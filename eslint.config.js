@@ -14,6 +14,11 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS on purpose (server/threadpool.cts); verbatimModuleSyntax allows only `import x = require()` there.
+    files: ['**/*.cts'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },

@@ -164,13 +164,17 @@ async function measure(
   const after = cpuTimes(server.handshake.pid);
   const perSecond = result['2xx'] / result.duration;
   const perRequest = (seconds: number) => (seconds * 1000) / Math.max(1, result['2xx']);
-  const mainThreadCpuMs = before && after ? perRequest(after.mainThreadSeconds - before.mainThreadSeconds) : undefined;
+  const mainThreadCpuMs =
+    before && after ? perRequest(after.mainThreadSeconds - before.mainThreadSeconds) : undefined;
   const loaderCpuMs = perRequest((loader.user + loader.system) / 1e6);
   log(
     `  ${fmt(perSecond)}/s; CPU per request: server main thread ${mainThreadCpuMs === undefined ? 'n/a' : fmt(mainThreadCpuMs, 3)} ms, load generator ${fmt(loaderCpuMs, 3)} ms`,
   );
   const µs = (seconds: number) => fmt((seconds * 1e6) / Math.max(1, result['2xx']));
-  for (const [who, index] of [['server', 0], ['load generator', 1]] as const) {
+  for (const [who, index] of [
+    ['server', 0],
+    ['load generator', 1],
+  ] as const) {
     const threads = schedDelta(schedBefore[index], schedAfter[index]).filter((t) => t.runSeconds > 0.01);
     if (threads.length === 0) continue;
     log(
@@ -370,7 +374,9 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
             `server main-thread CPU profile of the ${name} (${fmt(digest.busyMs)} ms busy of ${fmt(digest.windowMs)} ms): ${file}`,
             ...digest.categories
               .slice(0, 12)
-              .map((c) => `  ${(c.share * 100).toFixed(1).padStart(5)} %  ${perRequest(c.ms)}  ${c.category}`),
+              .map(
+                (c) => `  ${(c.share * 100).toFixed(1).padStart(5)} %  ${perRequest(c.ms)}  ${c.category}`,
+              ),
             'top functions by self time:',
             ...digest.selfTime
               .slice(0, 25)

@@ -78,7 +78,10 @@ export function schedDelta(
   before: Map<number, ThreadSched>,
   after: Map<number, ThreadSched>,
 ): Array<{ name: string; threads: number; runSeconds: number; waitSeconds: number }> {
-  const byName = new Map<string, { name: string; threads: number; runSeconds: number; waitSeconds: number }>();
+  const byName = new Map<
+    string,
+    { name: string; threads: number; runSeconds: number; waitSeconds: number }
+  >();
   for (const [tid, now] of after) {
     const then = before.get(tid) ?? { runSeconds: 0, waitSeconds: 0 };
     const entry = byName.get(now.name) ?? { name: now.name, threads: 0, runSeconds: 0, waitSeconds: 0 };
