@@ -2,8 +2,11 @@ import { createHmac } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { Store } from '../../store/database.js';
-import type { Database } from '../../store/schema.js';
+import { sqlRead } from '../../store/direct.js';
+import type { Database, SignInLockoutTable } from '../../store/schema.js';
 import type { AuthoritySecrets } from './secrets.js';
+
+const SELECT_STATE = 'select failed_count, lockouts, locked_until from sign_in_lockouts where user_id = ?';
 
 /** Entra's smart lockout defaults for commercial tenants. */
 export const LOCKOUT_THRESHOLD = 10;
@@ -42,12 +45,11 @@ export class SmartLockout {
     return until !== undefined && until > now ? until : undefined;
   }
 
+  /** Read on every password sign-in, so through direct SQL rather than Kysely. */
   async state(userId: string): Promise<LockoutState | undefined> {
-    const row = await this.db
-      .selectFrom('sign_in_lockouts')
-      .select(['failed_count', 'lockouts', 'locked_until'])
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
+    const row = await sqlRead(this.db, (sql) =>
+      sql.get<Pick<SignInLockoutTable, 'failed_count' | 'lockouts' | 'locked_until'>>(SELECT_STATE, userId),
+    );
     return (
       row && {
         failedCount: Number(row.failed_count),

@@ -86,6 +86,29 @@ type FamilyRow = Omit<RefreshTokenFamilyTable, 'revoked_reason' | 'session_id'>;
 
 const SELECT_FAMILY = `select id, tenant_id, user_id, client_id, auth_time, expires_at, credential_version, amr,
   revoked_at, token_hash, generation, scope, issued_at from refresh_token_families where id = ?`;
+const FAMILY_COLUMNS = [
+  'id',
+  'tenant_id',
+  'user_id',
+  'client_id',
+  'auth_time',
+  'expires_at',
+  'credential_version',
+  'amr',
+  'revoked_at',
+  'revoked_reason',
+  'session_id',
+  'token_hash',
+  'generation',
+  'scope',
+  'issued_at',
+] as const satisfies ReadonlyArray<keyof RefreshTokenFamilyTable>;
+// Every column, so that a migration adding one fails to compile here until it is written.
+const everyFamilyColumn: Exclude<keyof RefreshTokenFamilyTable, (typeof FAMILY_COLUMNS)[number]> extends never
+  ? true
+  : never = true;
+const INSERT_FAMILY = `insert into refresh_token_families (${FAMILY_COLUMNS.join(', ')})
+  values (${FAMILY_COLUMNS.map(() => '?').join(', ')})`;
 const SELECT_LEGACY = 'select family_id from refresh_tokens where token_hash = ?';
 // Conditional on the live hash and the family's state, so of two redemptions of one token only
 // one succeeds, across nodes too, and a revoked family never gets a successor.
@@ -108,26 +131,29 @@ export class RefreshTokens {
   async startFamily(input: NewFamily, within?: Kysely<Database>): Promise<string> {
     const familyId = input.id ?? randomUUID();
     const token = encodeToken(familyId, 0);
-    await (within ?? this.db)
-      .insertInto('refresh_token_families')
-      .values({
-        id: familyId,
-        tenant_id: input.tenantId,
-        user_id: input.userId,
-        client_id: input.clientId,
-        auth_time: input.authTime,
-        expires_at: input.authTime + REFRESH_TOKEN_MAX_AGE_SECONDS,
-        credential_version: input.credentialVersion,
-        amr: input.amr.join(' '),
-        revoked_at: null,
-        revoked_reason: null,
-        session_id: input.sessionId ?? null,
-        token_hash: hashToken(token),
-        generation: 0,
-        scope: input.scope,
-        issued_at: input.now,
-      })
-      .execute();
+    const row: RefreshTokenFamilyTable = {
+      id: familyId,
+      tenant_id: input.tenantId,
+      user_id: input.userId,
+      client_id: input.clientId,
+      auth_time: input.authTime,
+      expires_at: input.authTime + REFRESH_TOKEN_MAX_AGE_SECONDS,
+      credential_version: input.credentialVersion,
+      amr: input.amr.join(' '),
+      revoked_at: null,
+      revoked_reason: null,
+      session_id: input.sessionId ?? null,
+      token_hash: hashToken(token),
+      generation: 0,
+      scope: input.scope,
+      issued_at: input.now,
+    };
+    if (within) await within.insertInto('refresh_token_families').values(row).execute();
+    // A password sign-in's family: group-committed with the other writes of this turn (its
+    // sign-in log row among them) rather than a commit of its own.
+    else if (everyFamilyColumn) {
+      await sqlWrite(this.db, (sql) => sql.run(INSERT_FAMILY, ...FAMILY_COLUMNS.map((c) => row[c])));
+    }
     return token;
   }
 
