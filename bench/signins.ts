@@ -21,11 +21,11 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:https';
 import { verify as argon2Verify } from '@node-rs/argon2';
-import autocannon from 'autocannon';
-import type { RequestSpec, Result } from 'autocannon';
 import { hashPassword } from '../src/directory/passwords.js';
 import { startServerProcess } from './lib/child.js';
 import type { ServerProcess } from './lib/child.js';
+import { runLoad } from './lib/loadgen.js';
+import type { LoadResult } from './lib/loadgen.js';
 import { cpuTimes, schedDelta, threadSched } from './lib/procstat.js';
 import { digestCpuProfile, monotonicMicros } from './lib/profile.js';
 import { keyObject, rsaKeyPem, signRateOnThisThread } from './lib/rawSign.js';
@@ -135,7 +135,7 @@ interface Measured {
   /** Monotonic µs bounds of the measured load, for the CPU profile's window. */
   window: { fromUs: number; toUs: number };
   perSecond: number;
-  result: Result;
+  result: LoadResult;
   failures: number;
   /** Server CPU (all threads) per request, in ms. */
   serverCpuMs: number | undefined;
@@ -149,7 +149,7 @@ async function measure(
   server: ServerProcess,
   log: (message: string) => void,
   label: string,
-  run: (seconds: number) => Promise<Result>,
+  run: (seconds: number) => Promise<LoadResult>,
 ): Promise<Measured> {
   log(`${label}: warm-up ${WARMUP_SECONDS} s, then ${LOAD_SECONDS} s at ${CONNECTIONS} connections…`);
   const warm = await run(WARMUP_SECONDS);
@@ -246,18 +246,21 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       return perSecond;
     };
 
-    const cannon = (seconds: number, spec: { body?: string; requests?: RequestSpec[] }) =>
-      autocannon({
-        url: tokenUrl.href,
-        method: 'POST',
-        headers: FORM,
-        connections: CONNECTIONS,
-        pipelining: 1,
-        duration: seconds,
-        // autocannon 9 does not verify its own TLS connections; the preflight did, against the CA.
-        tlsOptions: { ca },
+    // bench/lib/loadgen.ts, not autocannon: the server shares these 2 cores with the load, and
+    // autocannon's CPU per request was a seventh of a refresh grant's whole cost.
+    const closedLoop = (
+      seconds: number,
+      body: () => string,
+      onResponse?: (status: number, body: string) => void,
+    ) =>
+      runLoad({
+        url: tokenUrl,
+        ca,
         servername: 'localhost',
-        ...spec,
+        connections: CONNECTIONS,
+        seconds,
+        body,
+        ...(onResponse && { onResponse }),
       });
 
     // Each round measures its raw rate right before its load, so a noisy minute skews both alike;
@@ -269,7 +272,10 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
         server,
         log,
         `password sign-ins (ROPC, MSAL-shaped)${roundLabel(round)}`,
-        (seconds) => cannon(seconds, { body: new URLSearchParams(msalSignIn).toString() }),
+        (seconds) => {
+          const body = new URLSearchParams(msalSignIn).toString();
+          return closedLoop(seconds, () => body);
+        },
       );
       signInRounds.push({ raw, load });
     }
@@ -304,22 +310,16 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
       }).toString()}&refresh_token=`;
       const marker = '"refresh_token":"';
       return (seconds: number) =>
-        cannon(seconds, {
-          requests: [
-            {
-              method: 'POST',
-              path: tokenUrl.pathname,
-              headers: FORM,
-              // Refresh tokens are base64url: nothing to escape in a form body.
-              setupRequest: (req) => ({ ...req, body: prefix + (pool.shift() ?? 'pool-exhausted') }),
-              onResponse: (status, body) => {
-                if (status !== 200) return;
-                const at = body.indexOf(marker) + marker.length;
-                if (at >= marker.length) pool.push(body.slice(at, body.indexOf('"', at)));
-              },
-            },
-          ],
-        });
+        closedLoop(
+          seconds,
+          // Refresh tokens are base64url: nothing to escape in a form body.
+          () => prefix + (pool.shift() ?? 'pool-exhausted'),
+          (status, body) => {
+            if (status !== 200) return;
+            const at = body.indexOf(marker) + marker.length;
+            if (at >= marker.length) pool.push(body.slice(at, body.indexOf('"', at)));
+          },
+        );
     };
     const refreshRounds: Array<{ rawRsa: number; load: Measured }> = [];
     for (let round = 1; round <= rounds; round++) {
