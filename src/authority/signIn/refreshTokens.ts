@@ -86,27 +86,24 @@ type FamilyRow = Omit<RefreshTokenFamilyTable, 'revoked_reason' | 'session_id'>;
 
 const SELECT_FAMILY = `select id, tenant_id, user_id, client_id, auth_time, expires_at, credential_version, amr,
   revoked_at, token_hash, generation, scope, issued_at from refresh_token_families where id = ?`;
-const FAMILY_COLUMNS = [
-  'id',
-  'tenant_id',
-  'user_id',
-  'client_id',
-  'auth_time',
-  'expires_at',
-  'credential_version',
-  'amr',
-  'revoked_at',
-  'revoked_reason',
-  'session_id',
-  'token_hash',
-  'generation',
-  'scope',
-  'issued_at',
-] as const satisfies ReadonlyArray<keyof RefreshTokenFamilyTable>;
-// Every column, so that a migration adding one fails to compile here until it is written.
-const everyFamilyColumn: Exclude<keyof RefreshTokenFamilyTable, (typeof FAMILY_COLUMNS)[number]> extends never
-  ? true
-  : never = true;
+// A Record must name every column: a migration that adds one fails to compile here until it is listed.
+const FAMILY_COLUMNS = Object.keys({
+  id: true,
+  tenant_id: true,
+  user_id: true,
+  client_id: true,
+  auth_time: true,
+  expires_at: true,
+  credential_version: true,
+  amr: true,
+  revoked_at: true,
+  revoked_reason: true,
+  session_id: true,
+  token_hash: true,
+  generation: true,
+  scope: true,
+  issued_at: true,
+} satisfies Record<keyof RefreshTokenFamilyTable, true>) as Array<keyof RefreshTokenFamilyTable>;
 const INSERT_FAMILY = `insert into refresh_token_families (${FAMILY_COLUMNS.join(', ')})
   values (${FAMILY_COLUMNS.map(() => '?').join(', ')})`;
 const SELECT_LEGACY = 'select family_id from refresh_tokens where token_hash = ?';
@@ -151,9 +148,7 @@ export class RefreshTokens {
     if (within) await within.insertInto('refresh_token_families').values(row).execute();
     // A password sign-in's family: group-committed with the other writes of this turn (its
     // sign-in log row among them) rather than a commit of its own.
-    else if (everyFamilyColumn) {
-      await sqlWrite(this.db, (sql) => sql.run(INSERT_FAMILY, ...FAMILY_COLUMNS.map((c) => row[c])));
-    }
+    else await sqlWrite(this.db, (sql) => sql.run(INSERT_FAMILY, ...FAMILY_COLUMNS.map((c) => row[c])));
     return token;
   }
 
