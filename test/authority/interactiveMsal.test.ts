@@ -10,7 +10,7 @@ import { startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 import {
   PASSWORD,
-  assertUserClaims,
+  assertOrdersReadToken,
   assignUserRole,
   createUser,
   registerPublicClient,
@@ -80,19 +80,7 @@ describe('msal-node acquireTokenInteractive through the sign-in page in Chromium
 
     assert.equal(result.account?.homeAccountId, `${alice.objectId}.${t.tenant.id}`);
     assert.equal(result.account?.username, alice.userPrincipalName);
-    const { payload } = await verifyAccessToken(t, result.accessToken, {
-      version: 2,
-      tenantId: t.tenant.id,
-      audience: api.application.appId,
-    });
-    assertUserClaims(payload, {
-      version: 2,
-      user: alice,
-      tenantId: t.tenant.id,
-      clientId: native.application.appId,
-      scp: 'Orders.Read',
-    });
-    assert.deepEqual(payload.roles, ['Orders.Approver']);
+    await assertOrdersReadToken(t, result.accessToken, { user: alice, api, client: native });
 
     // The ID token carries the nonce msal-node sent, so msal could bind it to its request.
     const discovery = await discover(t, t.tenant.id, 2);

@@ -11,6 +11,7 @@ import type { TestServer } from '../support/server.js';
 import {
   AZURE_CLI,
   PASSWORD,
+  assertOrdersReadToken,
   assignUserRole,
   assertUserClaims,
   createUser,
@@ -73,19 +74,7 @@ describe('SDK clients sign users in with a password and refresh', () => {
         identityOptions(),
       );
       const token = await credential.getToken(`api://${api.application.appId}/Orders.Read`);
-      const { payload } = await verifyAccessToken(t, token.token, {
-        version: 2,
-        tenantId: t.tenant.id,
-        audience: api.application.appId,
-      });
-      assertUserClaims(payload, {
-        version: 2,
-        user: alice,
-        tenantId: t.tenant.id,
-        clientId: native.application.appId,
-        scp: 'Orders.Read',
-      });
-      assert.deepEqual(payload.roles, ['Orders.Approver']);
+      await assertOrdersReadToken(t, token.token, { user: alice, api, client: native });
     });
   });
 

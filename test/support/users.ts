@@ -8,7 +8,7 @@ import type {
   ServicePrincipal,
   User,
 } from '../../src/directory/model.js';
-import { postForm, tokenUrl } from './authority.js';
+import { postForm, tokenUrl, verifyAccessToken } from './authority.js';
 import type { TestServer } from './server.js';
 
 export const AZURE_CLI = '04b07795-8ddb-461a-bbee-02f9e1bf7b46';
@@ -168,6 +168,30 @@ export function assertUserClaims(
   }
   const life = (payload.exp ?? 0) - (payload.iat ?? 0);
   assert.ok(life >= 3600 && life <= 5400, `lifetime ${life}`);
+}
+
+/**
+ * A v2 access token for the scoped API's `Orders.Read`, held by a user with its app role: verified
+ * against the JWKS, with the user claims and the role.
+ */
+export async function assertOrdersReadToken(
+  t: TestServer,
+  token: string,
+  expected: { user: User; api: ScopedApi; client: PublicClient },
+): Promise<void> {
+  const { payload } = await verifyAccessToken(t, token, {
+    version: 2,
+    tenantId: t.tenant.id,
+    audience: expected.api.application.appId,
+  });
+  assertUserClaims(payload, {
+    version: 2,
+    user: expected.user,
+    tenantId: t.tenant.id,
+    clientId: expected.client.application.appId,
+    scp: 'Orders.Read',
+  });
+  assert.deepEqual(payload.roles, ['Orders.Approver']);
 }
 
 export const decodeClientInfo = (value: string): unknown =>
