@@ -37,7 +37,11 @@ export class Tessera {
   readonly denyAssignments: DenyAssignments;
   readonly access: AccessEngine;
 
-  private constructor(readonly db: Store) {
+  private constructor(
+    readonly db: Store,
+    /** The data folder: the database, TLS material, media blobs. */
+    readonly dataDir: string,
+  ) {
     this.directory = new Directory(db);
     this.keys = new SigningKeys(db);
     this.signIns = new SignInServices(db);
@@ -53,7 +57,7 @@ export class Tessera {
 
   static async open(options: { dataDir: string; logger?: Logger }): Promise<Tessera> {
     const db = await openStore({ dataDir: options.dataDir });
-    const tessera = new Tessera(db);
+    const tessera = new Tessera(db, options.dataDir);
     await tessera.directory.ensureFirstParty();
     return tessera;
   }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import { changeAccess } from '../access/changes.js';
 import { nowSeconds } from '../clock.js';
@@ -34,6 +34,8 @@ export interface MediaServicesAccount {
   mediaServiceId: string;
   storageAccounts: StorageAccountReference[];
   createdAt: number;
+  /** Signs the account's SAS locators, as a storage account key does; never leaves the server. */
+  storageKey: string;
 }
 
 export interface MediaServicesInput {
@@ -58,6 +60,7 @@ const toAccount = (row: Selectable<MediaServiceTable>): MediaServicesAccount => 
   mediaServiceId: row.media_service_id,
   storageAccounts: parseList<StorageAccountReference>(row.storage_accounts),
   createdAt: Number(row.created_at),
+  storageKey: row.storage_key,
 });
 
 /** Media Services accounts (the control plane); the v2 REST API serves their contents. */
@@ -112,6 +115,7 @@ export class MediaServices {
       resource_group_lower: group.name.toLowerCase(),
       media_service_id: randomUUID(),
       created_at: nowSeconds(),
+      storage_key: randomBytes(32).toString('hex'),
     };
     await this.db.insertInto('media_services').values(row).execute();
     return { account: toAccount(row), created: true };

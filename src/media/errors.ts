@@ -25,8 +25,7 @@ export interface SerializedMediaError {
   body: string;
 }
 
-const escapeXml = (text: string): string =>
-  text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeXml = (text: string): string => text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** OData v3's error documents; nothing of an unexpected failure reaches the client but its status. */
 export function serializeMediaError(error: MediaError, format: ResponseFormat): SerializedMediaError {
@@ -59,10 +58,14 @@ export const mediaErrors = {
     new MediaError(
       400,
       'BadRequest',
-      "The request must carry an x-ms-version header (or an api-version query parameter) with a 2.x version.",
+      'The request must carry an x-ms-version header (or an api-version query parameter) with a 2.x version.',
     ),
   unsupportedVersion: (version: string) =>
-    new MediaError(400, 'BadRequest', `The x-ms-version ${quote(version)} is not supported; use a 2.x version.`),
+    new MediaError(
+      400,
+      'BadRequest',
+      `The x-ms-version ${quote(version)} is not supported; use a 2.x version.`,
+    ),
   badRequest: (message: string) => new MediaError(400, 'BadRequest', message),
   invalidProperty: (property: string, reason: string) =>
     new MediaError(400, 'BadRequest', `Invalid value for property ${quote(property)}: ${reason}`),
@@ -88,12 +91,21 @@ export const mediaErrors = {
   forbidden: (message: string) => new MediaError(403, 'Forbidden', message),
   notFound: (what = 'Resource not found for the segment.') => new MediaError(404, 'ResourceNotFound', what),
   entityNotFound: (set: string, id: string) =>
-    new MediaError(404, 'ResourceNotFound', `Resource not found for the segment ${quote(`${set}(${quote(id)})`)}.`),
+    new MediaError(
+      404,
+      'ResourceNotFound',
+      `Resource not found for the segment ${quote(`${set}(${quote(id)})`)}.`,
+    ),
   methodNotAllowed: (method: string) =>
-    new MediaError(405, 'MethodNotAllowed', `The HTTP method ${quote(method)} is not allowed on this resource.`),
+    new MediaError(
+      405,
+      'MethodNotAllowed',
+      `The HTTP method ${quote(method)} is not allowed on this resource.`,
+    ),
   conflict: (message: string) => new MediaError(409, 'Conflict', message),
   unsupportedMediaType: (type: string) =>
     new MediaError(415, 'UnsupportedMediaType', `The content type ${quote(type)} is not supported.`),
-  busy: () => new MediaError(503, 'ServerBusy', 'Server is busy. Please try again later.', { 'retry-after': '5' }),
+  busy: () =>
+    new MediaError(503, 'ServerBusy', 'Server is busy. Please try again later.', { 'retry-after': '5' }),
   internal: () => new MediaError(500, 'InternalError', 'An internal error occurred.'),
 } as const;

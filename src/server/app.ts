@@ -6,6 +6,7 @@ import { appConfigPlugin } from '../appconfig/http/plugin.js';
 import { rewriteHostStyleUrl } from '../appconfig/http/hostStyle.js';
 import { authorityPlugin } from '../authority/plugin.js';
 import { managementPlugin } from '../management/plugin.js';
+import { mediaPlugin } from '../media/http/plugin.js';
 import type { Tessera } from '../tessera.js';
 import type { PublicOrigins } from './origins.js';
 
@@ -62,6 +63,18 @@ export async function buildApp(options: AppOptions) {
   });
   await app.register(managementPlugin, { services: { tessera: options.tessera, origins: options.origins } });
   await app.register(appConfigPlugin, { services: { tessera: options.tessera, origins: options.origins } });
+  const { tessera } = options;
+  await app.register(mediaPlugin, {
+    services: {
+      db: tessera.db,
+      dataDir: tessera.dataDir,
+      accounts: tessera.mediaServices,
+      subscriptions: tessera.subscriptions,
+      access: tessera.access,
+      keys: tessera.keys,
+      origins: options.origins,
+    },
+  });
   return app;
 }
 

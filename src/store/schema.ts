@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 // Timestamps are epoch seconds in BIGINT columns, booleans 0/1 and lists JSON text,
 // so one schema serves both SQLite and PostgreSQL.
 
@@ -207,6 +209,27 @@ export interface MediaServiceTable {
   /** JSON: [{id, type}] as given at creation. */
   storage_accounts: string;
   created_at: number;
+  /** Hex, 32 random bytes: signs the account's SAS locators (Azure's storage account key). */
+  storage_key: string;
+}
+
+export interface MediaEntityTable {
+  seq: Generated<number>;
+  account: string;
+  entity_set: string;
+  id: string;
+  /** The entity as JSON, shaped by the EDM model. */
+  body: string;
+}
+
+export interface MediaLinkTable {
+  seq: Generated<number>;
+  account: string;
+  source_set: string;
+  source_id: string;
+  navigation: string;
+  target_set: string;
+  target_id: string;
 }
 
 export interface UserTable {
@@ -379,6 +402,8 @@ export interface Database {
   configuration_stores: ConfigurationStoreTable;
   configuration_store_keys: ConfigurationStoreKeyTable;
   media_services: MediaServiceTable;
+  media_entities: MediaEntityTable;
+  media_links: MediaLinkTable;
   users: UserTable;
   sign_in_lockouts: SignInLockoutTable;
   sign_in_log: SignInLogTable;

@@ -4,7 +4,7 @@
  * described once.
  *
  * In memory an entity is a plain record keyed by property name. Values by type:
- * Edm.String/Edm.Guid → string; Edm.Int32/Int64/Double/Decimal/Byte → number; Edm.Boolean →
+ * Edm.String/Edm.Guid → string; Edm.Int16/Int32/Int64/Double/Decimal/Byte → number; Edm.Boolean →
  * boolean; Edm.DateTime → epoch milliseconds (number); Edm.Time → milliseconds (number);
  * complex → a record of the complex type; Collection(…) → an array; any of them may be null.
  */
@@ -18,6 +18,7 @@ export type EdmPrimitive =
   | 'Edm.Double'
   | 'Edm.Decimal'
   | 'Edm.Byte'
+  | 'Edm.Int16'
   | 'Edm.Boolean'
   | 'Edm.DateTime'
   | 'Edm.Time';
@@ -30,6 +31,15 @@ export interface PropertyDef {
   type: EdmTypeName;
   /** Defaults to true, as OData's. */
   nullable?: boolean;
+  /**
+   * Set by the service: a client's value is ignored, never refused, because the .NET SDK sends every
+   * property on create and update (`Created` as 0001-01-01, `Id` null, `State` 0).
+   */
+  serverSet?: boolean;
+  /** Settable when the entity is created, never changed afterwards (the service's WriteOnce). */
+  createOnly?: boolean;
+  /** Must be given, and not null, when the entity is created. */
+  required?: boolean;
 }
 
 export interface ComplexTypeDef {
@@ -49,9 +59,16 @@ export interface EntityTypeDef {
   name: string;
   /** The entity set: `Assets`. */
   set: string;
-  /** Every entity type of this API is keyed by `Id` (Edm.String). */
+  /** Keyed by `Id` (Edm.String) unless `key` names another property. */
   properties: readonly PropertyDef[];
   navigation: readonly NavigationDef[];
+  /**
+   * The key property when it is not `Id`: StorageAccounts are keyed by `Name`,
+   * EncodingReservedUnitTypes by `AccountId` (an Edm.Guid, written `guid'…'` in URLs).
+   */
+  key?: string;
+  /** How the service's ids of this type begin (`nb:cid:UUID:`); absent where the key is not such an id. */
+  idPrefix?: string;
 }
 
 export type EntityRecord = Record<string, unknown>;
