@@ -1,7 +1,7 @@
 import type { EdmTypeName, EntityRecord, EntityTypeDef, PropertyDef } from '../edm.js';
 import { elementType, isCollectionType, isPrimitive, qualified } from '../edm.js';
 import { CONTAINER_NAME, actionsBoundTo, complexMembersOf as complexMembers } from '../model.js';
-import type { CollectionOptions, LinksSource, SerializeContext } from './index.js';
+import type { CollectionOptions, LinksSource, SerializeContext } from './context.js';
 import {
   ATOM_NS,
   DATA_NS,
