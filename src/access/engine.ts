@@ -38,8 +38,12 @@ export class AccessEngine {
     return (await this.current()).evaluate(principalId, operation, scope, kind);
   }
 
-  async current(): Promise<AccessIndex> {
-    const stamp = await this.watcher.stamp();
+  /**
+   * The index; `maxAgeMs` asks the store again when the last look is older than that (one indexed
+   * read), for callers that must honour a change made by another process on their next request.
+   */
+  async current(maxAgeMs?: number): Promise<AccessIndex> {
+    const stamp = await this.watcher.stamp(maxAgeMs);
     if (this.index && stamp === this.stamp) return this.index;
     this.loading ??= loadIndex(this.db)
       .then((index) => {

@@ -12,14 +12,18 @@ import { mediaErrors } from './errors.js';
  */
 export const MEDIA_V2_ACTION = 'Microsoft.Media/mediaservices/write';
 
-/** The seed's rule: without the role the answer is 401, not 403. */
+/**
+ * The seed's rule: without the role the answer is 401, not 403. A role removed by another process
+ * (the CLI, another node) must shut the caller out on its next request, so the access counter is
+ * read for every request (one indexed read; the index itself is rebuilt only when it moved).
+ */
 export async function authorize(
   access: Pick<AccessEngine, 'current'>,
   caller: MediaCaller,
   account: MediaAccount,
   origin: string,
 ): Promise<void> {
-  const index = await access.current();
+  const index = await access.current(0);
   const decision = index.evaluate(caller.objectId, MEDIA_V2_ACTION, account.scope, 'action');
   if (!decision.allowed) throw mediaErrors.unauthorized(challengeFor(origin, account));
 }

@@ -54,9 +54,10 @@ export class ChangeWatcher {
     private readonly freshnessMs = 1000,
   ) {}
 
-  async stamp(): Promise<string> {
+  /** `maxAgeMs` narrows the window for one caller that must see changes made elsewhere at once. */
+  async stamp(maxAgeMs = this.freshnessMs): Promise<string> {
     const generation = generations(this.db)[this.area];
-    if (generation === this.generation && Date.now() - this.checkedAt < this.freshnessMs) {
+    if (generation === this.generation && Date.now() - this.checkedAt < Math.min(maxAgeMs, this.freshnessMs)) {
       return `${this.version}:${this.generation}`;
     }
     this.pending ??= this.read(generation).finally(() => {

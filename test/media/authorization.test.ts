@@ -7,14 +7,14 @@ import { PublicClientApplication } from '@azure/msal-node';
 import { registerSecretClient } from '../support/authority.js';
 import { mintTokenFor } from '../support/tokens.js';
 import { PASSWORD, createUser } from '../support/users.js';
-import type { MediaFixture } from './support.js';
+import type { MediaFixture, MediaResponse } from './support.js';
 import { MEDIA_SCOPE, expectODataError, media, mediaCaller, startMedia } from './support.js';
 
 const MEDIA_NATIVE_CLIENT = 'd476653d-842c-4f52-862d-397463ada5e7';
 const CONTRIBUTOR = 'b24988ac-6180-42a0-ab88-20f7382dd24c';
 
 /** The seed's rule: whoever lacks Contributor or Owner gets a 401, with a Bearer challenge. */
-function expectUnauthorized(response: Awaited<ReturnType<typeof media>>): void {
+function expectUnauthorized(response: MediaResponse): void {
   expectODataError(response, 401, 'Unauthorized');
   const challenge = response.headers.get('www-authenticate') ?? '';
   assert.match(
