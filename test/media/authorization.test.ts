@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { ClientSecretCredential, UsernamePasswordCredential } from '@azure/identity';
 import { PublicClientApplication } from '@azure/msal-node';
+import { Tessera } from '../../src/tessera.js';
 import { registerSecretClient } from '../support/authority.js';
 import { mintTokenFor } from '../support/tokens.js';
 import { PASSWORD, createUser } from '../support/users.js';
@@ -119,6 +120,24 @@ describe('Media Services v2: Entra ID tokens and Contributor/Owner on the accoun
     assert.equal((await media(f, caller.token, 'GET', 'Assets')).status, 200);
     await arm.roleAssignments.delete(f.scope, name);
     expectUnauthorized(await media(f, caller.token, 'GET', 'Assets'));
+  });
+
+  test('a role granted and removed by another process (the CLI) applies to the next request', async () => {
+    const caller = await mediaCaller(f, { displayName: 'cli-granted' });
+    const cli = await Tessera.open({ dataDir: f.t.dataDir });
+    try {
+      const assignment = await cli.roleAssignments.create({
+        tenantId: f.t.tenant.id,
+        scope: f.scope,
+        roleDefinition: 'Contributor',
+        principalId: caller.servicePrincipal.objectId,
+      });
+      assert.equal((await media(f, caller.token, 'GET', 'Assets')).status, 200);
+      await cli.roleAssignments.delete(assignment.name);
+      expectUnauthorized(await media(f, caller.token, 'GET', 'Assets'));
+    } finally {
+      await cli.close();
+    }
   });
 
   test('a user signs in through the Media Services native client (v2 scope and v1 resource)', async () => {
