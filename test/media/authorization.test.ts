@@ -7,6 +7,7 @@ import { PublicClientApplication } from '@azure/msal-node';
 import { Tessera } from '../../src/tessera.js';
 import { registerSecretClient } from '../support/authority.js';
 import { mintTokenFor } from '../support/tokens.js';
+import { PageClient, authorizeUrl, codeOf, pkcePair, redeemCode } from '../support/signInClient.js';
 import { PASSWORD, createUser } from '../support/users.js';
 import type { MediaFixture, MediaResponse } from './support.js';
 import { MEDIA_SCOPE, expectODataError, media, mediaCaller, startMedia } from './support.js';
@@ -191,6 +192,44 @@ describe('Media Services v2: Entra ID tokens and Contributor/Owner on the accoun
     const v1Token = ((await v1.json()) as { access_token: string }).access_token;
     assert.ok(v1Token, 'the v1 endpoint issued a token');
     assert.equal((await media(f, v1Token, 'GET', 'Assets')).status, 200);
+  });
+
+  test('a user signs in on the sign-in page through the native client and its AzureMediaServicesNativeSDK redirect', async () => {
+    const user = await createUser(f.t, 'browser');
+    await f.t.server.tessera.roleAssignments.create({
+      tenantId: f.t.tenant.id,
+      scope: f.scope,
+      roleDefinition: 'Owner',
+      principalId: user.objectId,
+    });
+    const browser = new PageClient(f.t);
+    const { verifier, challenge } = pkcePair();
+    const redirectUri = 'https://AzureMediaServicesNativeSDK';
+    const page = await browser.get(
+      authorizeUrl(f.t, {
+        client_id: MEDIA_NATIVE_CLIENT,
+        response_type: 'code',
+        redirect_uri: redirectUri,
+        scope: `${MEDIA_SCOPE} openid profile offline_access`,
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+        state: 'media',
+      }),
+    );
+    assert.equal(page.status, 200, page.text.slice(0, 300));
+    const signedIn = await browser.signIn(page, user.userPrincipalName);
+    // A URL's host has no case: the browser lands on https://azuremediaservicesnativesdk/?code=…
+    assert.equal(new URL(signedIn.location ?? 'about:blank').origin, new URL(redirectUri).origin);
+    const redeemed = await redeemCode(f.t, {
+      client_id: MEDIA_NATIVE_CLIENT,
+      code: codeOf(signedIn),
+      redirect_uri: redirectUri,
+      code_verifier: verifier,
+      scope: MEDIA_SCOPE,
+    });
+    assert.equal(redeemed.status, 200);
+    const { access_token: accessToken } = (await redeemed.json()) as { access_token: string };
+    assert.equal((await media(f, accessToken, 'GET', 'Assets')).status, 200);
   });
 
   test('x-ms-version 2.x is required once the caller is known; an unknown account is 404', async () => {
