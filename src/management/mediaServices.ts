@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Selectable } from 'kysely';
 import { changeAccess } from '../access/changes.js';
 import { nowSeconds } from '../clock.js';
@@ -168,6 +169,12 @@ export class MediaServices {
     await changeAccess(this.db, async (trx) => {
       await removeAccessAtAndBelow(trx, account.id);
       await trx.deleteFrom('media_services').where('name', '=', account.name).execute();
+      // The account's entities went with it (cascade): the data plane's in-memory views must go too.
+      await trx
+        .updateTable('change_counters')
+        .set({ version: sql`version + 1` })
+        .where('name', '=', 'media')
+        .execute();
     });
     return account;
   }
