@@ -50,6 +50,9 @@ export const encodingReservedUnitTypes: EntitySetRules = {
         `CurrentReservedUnits must be an integer from 0 to ${String(existing.MaxReservableUnits)} (the account's quota).`,
       );
     }
+    // More units start queued tasks now, not at the next job's submission.
+    const account = ctx.account.name;
+    ctx.afterCommit(() => ctx.services.jobs.wake(account));
     return next;
   },
 };

@@ -1,6 +1,7 @@
 import { mediaErrors } from '../errors.js';
 import { newId } from '../ids.js';
 import { checkPreset } from '../jobs/presetCheck.js';
+import { withState } from '../jobs/history.js';
 import { JobState, isFinal } from '../jobs/states.js';
 import { parseTaskBody } from '../jobs/taskBody.js';
 import type { ParsedTaskBody } from '../jobs/taskBody.js';
@@ -174,6 +175,7 @@ export function completeJob(ctx: RuleContext, jobId: string): void {
       link(ctx, 'Tasks', task.Id as string, 'InputMediaAssets', assetId);
     }
   }
+  for (const { task } of bodies) ctx.writer.update('Tasks', withState(task, JobState.Queued, ctx.now));
   const { _pending: _, ...queued } = job;
   ctx.writer.update('Jobs', { ...queued, LastModified: ctx.now });
   const account = ctx.account.name;
@@ -284,7 +286,11 @@ function removeJob(ctx: RuleContext, job: EntityRecord): void {
   ctx.writer.remove('Jobs', jobId);
 }
 
-/** `CancelJob?jobid='…'`: a queued job ends at once; a running one once its encoder is stopped. */
+/**
+ * `CancelJob?jobid='…'`: tasks that have not started end Canceled at once; tasks that run go
+ * Canceling, and end Canceled once their encoder has stopped (jobs/runner.ts). The job is
+ * Canceling while any of its tasks is, else Canceled at once.
+ */
 export function cancelJob(ctx: RuleContext, jobId: string): void {
   const job = ctx.writer.get('Jobs', jobId);
   if (!job) throw mediaErrors.entityNotFound('Jobs', jobId);
@@ -292,29 +298,38 @@ export function cancelJob(ctx: RuleContext, jobId: string): void {
   if (isFinal(state) || state === JobState.Canceling) {
     throw mediaErrors.badRequest(`The job '${jobId}' cannot be canceled: it is already ${stateName(state)}.`);
   }
-  const running = state === JobState.Processing || state === JobState.Scheduled;
-  const next = running ? JobState.Canceling : JobState.Canceled;
+  const now = ctx.now;
+  const events: Array<{ job: EntityRecord; task?: EntityRecord; oldState: number; newState: number }> = [];
+  let running = false;
+  for (const task of tasksOf(ctx, jobId)) {
+    const taskState = task.State as number;
+    if (isFinal(taskState)) continue;
+    const started = taskState === JobState.Scheduled || taskState === JobState.Processing;
+    running ||= started;
+    const next = withState(
+      task,
+      started ? JobState.Canceling : JobState.Canceled,
+      now,
+      started ? {} : { EndTime: now },
+      'CancelJob was called.',
+    );
+    ctx.writer.update('Tasks', next);
+    events.push({ job, task: next, oldState: taskState, newState: next.State as number });
+  }
+  const nextState = running ? JobState.Canceling : JobState.Canceled;
+  const start = job.StartTime as number | null;
   const canceled = {
     ...job,
-    State: next,
-    LastModified: ctx.now,
-    ...(running ? {} : { EndTime: ctx.now }),
+    State: nextState,
+    LastModified: now,
+    ...(running ? {} : { EndTime: now, RunningDuration: start ? (now - start) / 1000 : 0 }),
   };
   ctx.writer.update('Jobs', canceled);
+  events.push({ job: canceled, oldState: state, newState: nextState });
   const { account: mediaAccount, writer } = ctx;
-  ctx.afterCommit(() =>
-    ctx.services.events.publish(writer, {
-      account: mediaAccount,
-      job: canceled,
-      oldState: state,
-      newState: next,
-    }),
-  );
-  for (const task of tasksOf(ctx, jobId)) {
-    if (!isFinal(task.State as number)) {
-      ctx.writer.update('Tasks', { ...task, State: next, ...(running ? {} : { EndTime: ctx.now }) });
-    }
-  }
+  ctx.afterCommit(() => {
+    for (const event of events) ctx.services.events.publish(writer, { account: mediaAccount, ...event });
+  });
   const account = ctx.account.name;
   ctx.afterCommit(() => ctx.services.jobs.cancel(account, jobId));
 }

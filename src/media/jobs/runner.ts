@@ -1,10 +1,10 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MediaAccount } from '../accounts.js';
 import type { BlobStore } from '../blobs/blobStore.js';
 import { encode } from '../encoding/encoder.js';
 import type { EncodeResult } from '../encoding/encoder.js';
-import { EncodingError, isAbortError } from '../encoding/errors.js';
+import { EncodingError, abortError, isAbortError } from '../encoding/errors.js';
 import type { FfmpegTools } from '../encoding/ffmpegBinary.js';
 import { concurrentTasks, reservedUnits } from '../entities/encodingReservedUnitTypes.js';
 import { addFile } from '../entities/files.js';
@@ -12,6 +12,7 @@ import { containerOf, guidOf } from '../ids.js';
 import type { EntityRecord } from '../odata/edm.js';
 import type { AccountView } from '../persistence/accountView.js';
 import type { AccountWriter, MediaEntities } from '../persistence/mediaEntities.js';
+import { progressMilestone, withEvent, withState } from './history.js';
 import { JobState, isFinal } from './states.js';
 
 /** What the runner tells of state changes (webhooks); it must never block or throw. */
@@ -39,10 +40,16 @@ export interface JobRunnerOptions {
   workDir: string;
   events: JobEvents;
   log: { error(obj: unknown, msg: string): void; info?(obj: unknown, msg: string): void };
+  /** Delays between attempts of a task's final write (tests shorten them). */
+  finalWriteRetryMs?: readonly number[];
 }
 
-/** Progress is written at most this often (and at 100). */
+/** Progress is written at most this often. */
 const PROGRESS_INTERVAL_MS = 500;
+/** Progress below 100 while the task runs: 100 is written with Finished, in the same unit. */
+const MAX_RUNNING_PROGRESS = 99.9;
+/** A task's last write is retried this many times (with these delays) before it is left to the next start. */
+const FINAL_WRITE_RETRY_MS = [200, 1000, 5000];
 
 interface Running {
   controller: AbortController;
@@ -51,24 +58,73 @@ interface Running {
 
 const ACTIVE = new Set<number>([JobState.Queued, JobState.Scheduled, JobState.Processing]);
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Writes a running task's progress one unit at a time: a value that arrives while a write is in
+ * flight replaces any waiting one, so a slow store never builds a queue of stale values. `stop`
+ * drops what waits and resolves once the write in flight has committed, so the task's final
+ * write always comes after the last progress write (which, besides, only moves a Processing
+ * task forward: it can never undo Finished or Progress 100).
+ */
+class ProgressWriter {
+  private inFlight: Promise<void> | undefined;
+  private waiting: number | undefined;
+  private stopped = false;
+
+  constructor(private readonly write: (percent: number) => Promise<unknown>) {}
+
+  push(percent: number): void {
+    if (this.stopped) return;
+    this.waiting = percent;
+    this.inFlight ??= this.drain();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.waiting = undefined;
+    await this.inFlight;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.waiting !== undefined) {
+      const percent = this.waiting;
+      this.waiting = undefined;
+      await this.write(percent).catch(() => undefined);
+    }
+    this.inFlight = undefined;
+  }
+}
+
 /**
  * Runs queued encoding tasks: for each account, as many at once as its reserved units allow (one
  * without any), highest job priority first, then oldest; a job's tasks in order, each once the
  * tasks whose outputs it reads have finished. States are written as they move (Queued →
- * Scheduled → Processing → Finished | Error | Canceled), progress as ffmpeg reports it. A server
- * that stopped mid-task finds the task Processing at start-up and runs it again from the start.
+ * Scheduled → Processing → Finished | Error | Canceled), progress as ffmpeg reports it, each
+ * change also as an entry of the task's HistoricalEvents. A task ends in exactly one final
+ * write: Finished together with its output Files (so a cancel either wins before it, leaving no
+ * files, or is refused after it), or Error / Canceled. A server that stopped mid-task finds the
+ * task Scheduled or Processing at start-up and runs it again from the start.
  */
 export class JobRunner {
   private readonly running = new Map<string, Running>();
   private readonly pendingAccounts = new Set<string>();
   private scheduled = false;
   private closed = false;
+  private readonly retryDelays: readonly number[];
 
-  constructor(private readonly options: JobRunnerOptions) {}
+  constructor(private readonly options: JobRunnerOptions) {
+    this.retryDelays = options.finalWriteRetryMs ?? FINAL_WRITE_RETRY_MS;
+  }
 
-  /** Puts every interrupted task back in the queue, then starts what can start. */
+  /** Clears the scratch space, puts every interrupted task back in the queue, then starts what can start. */
   async start(): Promise<void> {
-    await mkdir(this.options.workDir, { recursive: true, mode: 0o700 });
+    const { workDir } = this.options;
+    await mkdir(workDir, { recursive: true, mode: 0o700 });
+    // Nothing runs yet: whatever is here was left by a server that stopped mid-task.
+    for (const entry of await readdir(workDir)) {
+      await rm(join(workDir, entry), { recursive: true, force: true });
+    }
     for (const account of await this.options.accountsWithJobs()) {
       await this.options.entities.write(account, (writer) => requeueInterrupted(writer, Date.now()));
       this.wake(account);
@@ -92,7 +148,10 @@ export class JobRunner {
     });
   }
 
-  /** Stops the encoder of a canceled job at once; its task then ends Canceled. */
+  /**
+   * Stops the encoders of a canceled job at once; each of its tasks then ends Canceled. A job left
+   * Canceling with nothing running (its next task had not started) is ended by the wake.
+   */
   cancel(account: string, jobId: string): void {
     for (const [taskKey, run] of this.running) {
       if (taskKey.startsWith(`${account} ${jobId} `)) run.controller.abort(new Error('canceled'));
@@ -116,13 +175,20 @@ export class JobRunner {
     }
   }
 
+  private runningFor(account: string, jobId?: string): string[] {
+    const prefix = jobId === undefined ? `${account} ` : `${account} ${jobId} `;
+    return [...this.running.keys()].filter((k) => k.startsWith(prefix));
+  }
+
   private async schedule(accountName: string): Promise<void> {
     const account = await this.options.accounts.find(accountName);
     if (!account || this.closed) return;
+    await this.endOrphanedCancels(account);
     const view = await this.options.entities.view(accountName);
+    // Checked again after every await: a closed runner starts nothing (its store is closing).
+    if (this.closed) return;
     const limit = concurrentTasks(reservedUnits(account, view));
-    const busy = [...this.running.keys()].filter((k) => k.startsWith(`${accountName} `)).length;
-    let free = limit - busy;
+    let free = limit - this.runningFor(accountName).length;
     if (free <= 0) return;
     for (const { job, task } of runnableTasks(view)) {
       if (free <= 0) break;
@@ -130,12 +196,38 @@ export class JobRunner {
       if (this.running.has(key)) continue;
       free -= 1;
       const controller = new AbortController();
-      const done = this.run(account, job.Id as string, task.Id as string, controller.signal).finally(() => {
-        this.running.delete(key);
-        this.wake(accountName);
-      });
+      const done = this.run(account, job.Id as string, task.Id as string, controller.signal)
+        .catch((error: unknown) =>
+          this.options.log.error({ err: error, taskId: task.Id }, 'encoding task could not be run'),
+        )
+        .finally(() => {
+          this.running.delete(key);
+          this.wake(accountName);
+        });
       this.running.set(key, { controller, done });
     }
+  }
+
+  /** Jobs Canceling with no encoder of theirs running here: nothing is left to stop, so they are Canceled. */
+  private async endOrphanedCancels(account: MediaAccount): Promise<void> {
+    const name = account.name;
+    const view = await this.options.entities.view(name);
+    const orphaned = view
+      .list('Jobs')
+      .filter((j) => j.State === JobState.Canceling && this.runningFor(name, j.Id as string).length === 0)
+      .map((j) => j.Id as string);
+    if (orphaned.length === 0 || this.closed) return;
+    const events = await this.options.entities.write(name, (writer) => {
+      const all: StateEvents = [];
+      for (const jobId of orphaned) {
+        // Checked again in the unit: a task of the job may have started since the view was read.
+        if (writer.get('Jobs', jobId)?.State !== JobState.Canceling) continue;
+        if (this.runningFor(name, jobId).length > 0) continue;
+        all.push(...endCanceled(writer, jobId, Date.now()));
+      }
+      return all;
+    });
+    this.notify(account, events);
   }
 
   private async run(
@@ -150,13 +242,24 @@ export class JobRunner {
     if (!claimed) return;
     this.notify(account, claimed.events);
     const outputDir = join(this.options.workDir, guidOf(taskId) ?? taskId.replace(/\W/g, ''));
+    const progress = new ProgressWriter((percent) =>
+      entities
+        .write(name, (writer) => setProgress(writer, taskId, percent, Date.now()))
+        .catch((error: unknown) => {
+          log.error({ err: error, taskId }, 'task progress could not be written');
+        }),
+    );
     try {
+      if (signal.aborted) throw abortError(signal);
       await rm(outputDir, { recursive: true, force: true });
       const tools = await this.options.tools();
       const input = await this.inputFiles(name, taskId);
+      if (signal.aborted) throw abortError(signal);
       const started = await entities.write(name, (writer) =>
         startProcessing(writer, jobId, taskId, Date.now()),
       );
+      // Canceled between the claim and now: the cancel's abort is on its way, or came already.
+      if (!started) throw abortError(signal);
       this.notify(account, started);
       let lastWrite = 0;
       let lastProgress = 0;
@@ -167,22 +270,20 @@ export class JobRunner {
         configuration: claimed.configuration,
         outputDir,
         signal,
-        onProgress: (percent) => {
+        onProgress: (reported) => {
+          const percent = Math.min(MAX_RUNNING_PROGRESS, reported);
           const now = Date.now();
-          if (percent <= lastProgress || (now - lastWrite < PROGRESS_INTERVAL_MS && percent < 100)) return;
+          if (percent <= lastProgress || now - lastWrite < PROGRESS_INTERVAL_MS) return;
           lastWrite = now;
           lastProgress = percent;
-          entities
-            .write(name, (writer) => setProgress(writer, taskId, percent))
-            .catch((error: unknown) => log.error({ err: error }, 'task progress could not be written'));
+          progress.push(percent);
         },
       });
-      await this.storeOutputs(name, taskId, outputDir, result);
-      const finished = await entities.write(name, (writer) =>
-        finish(writer, jobId, taskId, result, Date.now()),
-      );
+      await progress.stop();
+      const finished = await this.storeOutputs(name, jobId, taskId, outputDir, result, signal);
       this.notify(account, finished);
     } catch (error) {
+      await progress.stop();
       if (this.closed && isAbortError(error)) return; // interrupted by shutdown: requeued at start
       const outcome = isAbortError(error)
         ? { state: JobState.Canceled, details: [] }
@@ -194,12 +295,39 @@ export class JobRunner {
             };
       if (!isAbortError(error) && !(error instanceof EncodingError))
         log.error({ err: error, taskId }, 'encoding task failed');
-      const ended = await entities.write(name, (writer) =>
+      const ended = await this.finalWrite(name, taskId, (writer) =>
         fail(writer, jobId, taskId, outcome.state, outcome.details, Date.now()),
       );
       this.notify(account, ended);
     } finally {
       await rm(outputDir, { recursive: true, force: true }).catch(() => undefined);
+    }
+  }
+
+  /**
+   * A task's last write, retried while the store refuses it: a task must not stay Processing
+   * because one write failed. If every attempt fails (or the runner closes meanwhile), the task
+   * is still Scheduled or Processing and the next start runs it again.
+   */
+  private async finalWrite(
+    account: string,
+    taskId: string,
+    work: (writer: AccountWriter) => StateEvents,
+  ): Promise<StateEvents | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.options.entities.write(account, work);
+      } catch (error) {
+        const delay = this.retryDelays[attempt];
+        if (delay === undefined || this.closed) {
+          this.options.log.error(
+            { err: error, taskId },
+            'the end of an encoding task could not be written; it runs again at the next start',
+          );
+          return undefined;
+        }
+        await sleep(delay);
+      }
     }
   }
 
@@ -215,45 +343,81 @@ export class JobRunner {
       blobs.map(async (b) => ({ name: b.name, path: await this.options.blobs.localPath(container, b.name) })),
     );
     const primary = view.list('Files').find((f) => f.ParentAssetId === assetId && f.IsPrimary === true);
-    return { files, primaryName: primary?.Name as string | undefined, assetGuid: guidOf(assetId) ?? assetId };
+    let primaryName = primary?.Name as string | undefined;
+    if (primaryName !== undefined && MANIFEST.test(primaryName)) {
+      // Another task's output, whose primary file is its server manifest: encode its top layer,
+      // the largest of its MP4s.
+      const largest = blobs
+        .filter((b) => /\.mp4$/i.test(b.name))
+        .reduce<(typeof blobs)[number] | undefined>((a, b) => (a && a.size >= b.size ? a : b), undefined);
+      primaryName = largest?.name;
+    }
+    return { files, primaryName, assetGuid: guidOf(assetId) ?? assetId };
   }
 
-  /** Moves the encoder's files into the output asset's container, then records them as Files. */
+  /**
+   * Moves the encoder's files into the output asset's container, then, in one unit, records them
+   * as Files and ends the task Finished, unless a cancel came first (the task is no longer
+   * Processing): then the moved blobs are deleted and the task ends Canceled. A cancel or a
+   * shutdown while blobs move stops the moves and deletes what was moved.
+   */
   private async storeOutputs(
     account: string,
+    jobId: string,
     taskId: string,
     outputDir: string,
     result: EncodeResult,
-  ): Promise<void> {
-    const view = await this.options.entities.view(account);
+    signal: AbortSignal,
+  ): Promise<StateEvents> {
+    const { blobs, entities } = this.options;
+    const view = await entities.view(account);
     const [output] = view.targets('Tasks', taskId, 'OutputMediaAssets');
     if (!output) throw new EncodingError('ErrorProcessingTask', 'The task has no output asset.');
-    const container = containerOf(output.targetId);
-    for (const file of result.files) {
-      await this.options.blobs.adopt(container, file.name, join(outputDir, file.name), file.mimeType);
-    }
-    await this.options.entities.write(account, (writer) => {
-      const now = Date.now();
-      const ctx = { writer, now };
+    const assetId = output.targetId;
+    const container = containerOf(assetId);
+    const moved: Array<{ name: string; size: number; mimeType: string; isPrimary: boolean }> = [];
+    let recorded = false;
+    try {
       for (const file of result.files) {
-        const existing = writer
-          .list('Files')
-          .find((f) => f.ParentAssetId === output.targetId && f.Name === file.name);
-        if (existing) writer.update('Files', { ...existing, ContentFileSize: file.size, LastModified: now });
-        else
-          addFile(ctx, {
-            name: file.name,
-            parentAssetId: output.targetId,
-            size: file.size,
-            mimeType: file.mimeType,
-            isPrimary: file.isPrimary,
-          });
+        if (signal.aborted) throw abortError(signal);
+        const blob = await blobs.adopt(container, file.name, join(outputDir, file.name), file.mimeType);
+        moved.push({ name: file.name, size: blob.size, mimeType: file.mimeType, isPrimary: file.isPrimary });
       }
-    });
+      if (signal.aborted) throw abortError(signal);
+      const events = await entities.write(account, (writer) => {
+        const task = writer.get('Tasks', taskId);
+        if (task?.State !== JobState.Processing) return undefined;
+        const now = Date.now();
+        const ctx = { writer, now };
+        for (const file of moved) {
+          const existing = writer
+            .list('Files')
+            .find((f) => f.ParentAssetId === assetId && f.Name === file.name);
+          if (existing)
+            writer.update('Files', { ...existing, ContentFileSize: file.size, LastModified: now });
+          else
+            addFile(ctx, {
+              name: file.name,
+              parentAssetId: assetId,
+              size: file.size,
+              mimeType: file.mimeType,
+              isPrimary: file.isPrimary,
+            });
+        }
+        return finish(writer, jobId, taskId, result, now);
+      });
+      if (!events) throw abortError(signal);
+      recorded = true;
+      return events;
+    } finally {
+      if (!recorded) {
+        await Promise.all(moved.map((f) => blobs.delete(container, f.name).catch(() => false)));
+      }
+    }
   }
 
   private notify(account: MediaAccount, events: StateEvents | undefined): void {
-    if (!events) return;
+    if (!events || events.length === 0) return;
     this.options.entities
       .view(account.name)
       .then((view) => {
@@ -262,6 +426,9 @@ export class JobRunner {
       .catch((error: unknown) => this.options.log.error({ err: error }, 'job event could not be published'));
   }
 }
+
+/** A server manifest or metadata file: never the media a task encodes. */
+const MANIFEST = /\.(ism|ismc|xml)$/i;
 
 type StateEvents = Array<{ job: EntityRecord; task?: EntityRecord; oldState: number; newState: number }>;
 
@@ -304,7 +471,7 @@ function claim(writer: AccountWriter, jobId: string, taskId: string, now: number
   const task = writer.get('Tasks', taskId);
   if (!job || !task || task.State !== JobState.Queued || !ACTIVE.has(job.State as number)) return undefined;
   const events: StateEvents = [];
-  const nextTask = { ...task, State: JobState.Scheduled };
+  const nextTask = withState(task, JobState.Scheduled, now);
   writer.update('Tasks', nextTask);
   events.push({ job, task: nextTask, oldState: task.State as number, newState: JobState.Scheduled });
   if (job.State === JobState.Queued) {
@@ -315,12 +482,19 @@ function claim(writer: AccountWriter, jobId: string, taskId: string, now: number
   return { configuration: task.Configuration as string, events };
 }
 
-function startProcessing(writer: AccountWriter, jobId: string, taskId: string, now: number): StateEvents {
-  const events: StateEvents = [];
+/** Scheduled → Processing; undefined when a cancel came in between (nothing is written then). */
+function startProcessing(
+  writer: AccountWriter,
+  jobId: string,
+  taskId: string,
+  now: number,
+): StateEvents | undefined {
   const job = writer.get('Jobs', jobId);
   const task = writer.get('Tasks', taskId);
-  if (!job || !task) return events;
-  const nextTask = { ...task, State: JobState.Processing, StartTime: now, Progress: 0 };
+  if (!job || !task || task.State !== JobState.Scheduled || !ACTIVE.has(job.State as number))
+    return undefined;
+  const events: StateEvents = [];
+  const nextTask = withState(task, JobState.Processing, now, { StartTime: now, Progress: 0 });
   writer.update('Tasks', nextTask);
   events.push({ job, task: nextTask, oldState: task.State as number, newState: JobState.Processing });
   if (job.State === JobState.Scheduled || job.State === JobState.Queued) {
@@ -336,10 +510,22 @@ function startProcessing(writer: AccountWriter, jobId: string, taskId: string, n
   return events;
 }
 
-function setProgress(writer: AccountWriter, taskId: string, percent: number): void {
+/**
+ * Moves a Processing task's Progress forward, never back, never to 100, never out of Processing:
+ * a progress write that arrives after the task ended (or while it is canceled) changes nothing.
+ */
+export function setProgress(writer: AccountWriter, taskId: string, percent: number, now: number): void {
   const task = writer.get('Tasks', taskId);
-  if (!task || task.State !== JobState.Processing || (task.Progress as number) >= percent) return;
-  writer.update('Tasks', { ...task, Progress: Math.min(100, Math.round(percent * 100) / 100) });
+  const value = Math.min(MAX_RUNNING_PROGRESS, Math.round(percent * 100) / 100);
+  const from = task?.Progress as number;
+  if (!task || task.State !== JobState.Processing || from >= value) return;
+  const next = { ...task, Progress: value };
+  writer.update(
+    'Tasks',
+    progressMilestone(from, value)
+      ? withEvent(next, { Code: 'Progress', Message: `${value}% encoded.`, TimeStamp: now })
+      : next,
+  );
 }
 
 function endJobIfDone(writer: AccountWriter, job: EntityRecord, now: number, events: StateEvents): void {
@@ -374,21 +560,19 @@ function finish(
   const task = writer.get('Tasks', taskId);
   if (!job || !task) return events;
   const start = (task.StartTime as number | null) ?? now;
-  const nextTask = {
-    ...task,
-    State: JobState.Finished,
+  const nextTask = withState(task, JobState.Finished, now, {
     Progress: 100,
     EndTime: now,
     RunningDuration: (now - start) / 1000,
     PerfMessage: result.perfMessage,
-  };
+  });
   writer.update('Tasks', nextTask);
   events.push({ job, task: nextTask, oldState: task.State as number, newState: JobState.Finished });
   endJobIfDone(writer, job, now, events);
   return events;
 }
 
-/** A task ends in Error or Canceled; the job's other unfinished tasks end with it. */
+/** A task ends in Error or Canceled; the job's other unfinished tasks end Canceled with it. */
 function fail(
   writer: AccountWriter,
   jobId: string,
@@ -403,17 +587,48 @@ function fail(
   for (const task of tasksOfJob(writer, jobId)) {
     if (isFinal(task.State as number)) continue;
     const own = task.Id === taskId;
-    const next = {
-      ...task,
-      State: own ? state : JobState.Canceled,
-      EndTime: now,
-      ErrorDetails: own ? details : task.ErrorDetails,
-      RunningDuration: task.StartTime ? (now - (task.StartTime as number)) / 1000 : 0,
-    };
+    const next = withState(
+      task,
+      own ? state : JobState.Canceled,
+      now,
+      {
+        EndTime: now,
+        ErrorDetails: own ? details : task.ErrorDetails,
+        RunningDuration: task.StartTime ? (now - (task.StartTime as number)) / 1000 : 0,
+      },
+      own && details[0] ? details[0].Message : undefined,
+    );
     writer.update('Tasks', next);
-    events.push({ job, task: next, oldState: task.State as number, newState: next.State });
+    events.push({ job, task: next, oldState: task.State as number, newState: next.State as number });
   }
   endJobIfDone(writer, writer.get('Jobs', jobId) ?? job, now, events);
+  return events;
+}
+
+/** A Canceling job whose encoders are gone: its unfinished tasks and the job end Canceled. */
+function endCanceled(writer: AccountWriter, jobId: string, now: number): StateEvents {
+  const events: StateEvents = [];
+  const job = writer.get('Jobs', jobId);
+  if (!job) return events;
+  for (const task of tasksOfJob(writer, jobId)) {
+    if (isFinal(task.State as number)) continue;
+    const next = withState(task, JobState.Canceled, now, {
+      EndTime: now,
+      RunningDuration: task.StartTime ? (now - (task.StartTime as number)) / 1000 : 0,
+    });
+    writer.update('Tasks', next);
+    events.push({ job, task: next, oldState: task.State as number, newState: JobState.Canceled });
+  }
+  const start = (job.StartTime as number | null) ?? now;
+  const next = {
+    ...job,
+    State: JobState.Canceled,
+    EndTime: now,
+    RunningDuration: job.StartTime ? (now - start) / 1000 : 0,
+    LastModified: now,
+  };
+  writer.update('Jobs', next);
+  events.push({ job: next, oldState: job.State as number, newState: JobState.Canceled });
   return events;
 }
 
@@ -425,11 +640,7 @@ function requeueInterrupted(writer: AccountWriter, now: number): void {
   for (const job of writer.list('Jobs')) {
     const jobId = job.Id as string;
     if (job.State === JobState.Canceling) {
-      for (const task of tasksOfJob(writer, jobId)) {
-        if (!isFinal(task.State as number))
-          writer.update('Tasks', { ...task, State: JobState.Canceled, EndTime: now });
-      }
-      writer.update('Jobs', { ...job, State: JobState.Canceled, EndTime: now, LastModified: now });
+      endCanceled(writer, jobId, now);
       continue;
     }
     if (job._pending === true) {
@@ -439,7 +650,16 @@ function requeueInterrupted(writer: AccountWriter, now: number): void {
     let interrupted = false;
     for (const task of tasksOfJob(writer, jobId)) {
       if (task.State === JobState.Scheduled || task.State === JobState.Processing) {
-        writer.update('Tasks', { ...task, State: JobState.Queued, Progress: 0, StartTime: null });
+        writer.update(
+          'Tasks',
+          withState(
+            task,
+            JobState.Queued,
+            now,
+            { Progress: 0, StartTime: null },
+            'The server stopped while the task ran; it runs again from the start.',
+          ),
+        );
         interrupted = true;
       }
     }
