@@ -188,6 +188,9 @@ describe('Media Services v2 on demand: upload, encode, deliver', () => {
     const video = info.streams.find((s) => s.codec_type === 'video');
     const audio = info.streams.find((s) => s.codec_type === 'audio');
     assert.equal(video?.codec_name, 'h264');
+    // The 720p preset never upscales: the 320x240 source keeps its size.
+    assert.equal(video?.width, 320);
+    assert.equal(video?.height, 240);
     assert.equal(audio?.codec_name, 'aac');
     assert.ok(Math.abs(Number(info.format.duration) - 3) < 0.5, info.format.duration);
   });
@@ -212,6 +215,8 @@ describe('Media Services v2 on demand: upload, encode, deliver', () => {
     assert.ok(ism);
     for (const format of ['m3u8-aapl', 'mpd-time-csf']) {
       const url = `${origin.json.Path}${ism}/manifest(format=${format})`;
+      // Played to the end: every segment fetched and decoded.
+      await promisify(execFile)('ffmpeg', ['-v', 'error', '-i', url, '-f', 'null', '-']);
       const info = await probe(url);
       assert.ok(
         info.streams.some((s) => s.codec_type === 'video'),
