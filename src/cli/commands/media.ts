@@ -5,6 +5,9 @@ import { subscriptionCommand, withServerOption, withSubscription } from '../armC
 import { azResource, parseTagPairs } from '../armJson.js';
 import type { CliIo } from '../io.js';
 import { printJson } from '../io.js';
+import { registerMediaAssets } from './mediaAsset.js';
+import { registerMediaJobs } from './mediaJob.js';
+import { registerMediaLocators } from './mediaLocator.js';
 
 interface AccountOptions extends SubscriptionOptions, ServerOptions {
   name: string;
@@ -16,7 +19,10 @@ interface CreateOptions extends AccountOptions {
   tags?: string[];
 }
 
-/** `az ams account …`, here `tessera media account …`: Media Services accounts. */
+/**
+ * `az ams …`, here `tessera media …`: accounts through the control plane (`account`); assets, jobs
+ * and locators through the v2 API's rules on the data folder (`asset`, `job`, `locator`).
+ */
 export function registerMedia(program: Command, io: CliIo): void {
   const media = program.command('media').description('Manage Media Services.');
   const account = media.command('account').description('Manage Media Services accounts.');
@@ -79,4 +85,8 @@ export function registerMedia(program: Command, io: CliIo): void {
         await tessera.mediaServices.delete(subscription.subscriptionId, options.resourceGroup, options.name);
       });
     });
+
+  registerMediaAssets(media, io);
+  registerMediaJobs(media, io);
+  registerMediaLocators(media, io);
 }

@@ -54,11 +54,15 @@ export interface JobRunnerOptions {
   log: { error(obj: unknown, msg: string): void; info?(obj: unknown, msg: string): void };
   /** Delays between attempts of a task's final write (tests shorten them). */
   finalWriteRetryMs?: readonly number[];
+  /** How often to look for jobs submitted or canceled by other processes (tests shorten it). */
+  pollMs?: number;
 }
 
 /** Progress is written at most this often. */
 const PROGRESS_INTERVAL_MS = 500;
 /** A task's last write is retried this many times (with these delays) before it is left to the next start. */
+/** How often the runner looks for work submitted by other processes. */
+const POLL_MS = 1000;
 const FINAL_WRITE_RETRY_MS = [200, 1000, 5000];
 
 interface Running {
@@ -83,6 +87,9 @@ export class JobRunner {
   private readonly pendingAccounts = new Set<string>();
   private scheduled = false;
   private closed = false;
+  private poller: NodeJS.Timeout | undefined;
+  private polling = false;
+  private polledVersion = -1;
   private readonly retryDelays: readonly number[];
 
   constructor(private readonly options: JobRunnerOptions) {
@@ -100,6 +107,40 @@ export class JobRunner {
     for (const account of await this.options.accountsWithJobs()) {
       await this.options.entities.write(account, (writer) => requeueInterrupted(writer, Date.now()));
       this.wake(account);
+    }
+    this.poller = setInterval(() => void this.poll(), this.options.pollMs ?? POLL_MS);
+    this.poller.unref();
+  }
+
+  /**
+   * Another process (the CLI, another node) may submit or cancel jobs: nothing wakes this runner
+   * for those. Once a second, when the media change counter has moved, the accounts with jobs are
+   * looked at again: runnable tasks start, and encoders of jobs canceled or deleted elsewhere stop.
+   */
+  private async poll(): Promise<void> {
+    if (this.polling || this.closed) return;
+    this.polling = true;
+    try {
+      const version = await this.options.entities.version();
+      if (version === this.polledVersion) return;
+      this.polledVersion = version;
+      for (const account of await this.options.accountsWithJobs()) {
+        const view = await this.options.entities.view(account);
+        for (const key of this.runningFor(account)) {
+          const [, jobId = ''] = key.split(' ');
+          const state = view.get('Jobs', jobId)?.State;
+          if (state === undefined || state === JobState.Canceling || state === JobState.Canceled) {
+            this.running.get(key)?.controller.abort(new Error('canceled'));
+          }
+        }
+        if (runnableTasks(view).length > 0 || view.list('Jobs').some((j) => j.State === JobState.Canceling)) {
+          this.wake(account);
+        }
+      }
+    } catch (error) {
+      this.options.log.error({ err: error }, 'job poll failed');
+    } finally {
+      this.polling = false;
     }
   }
 
@@ -134,6 +175,7 @@ export class JobRunner {
   /** Stops every encoder; interrupted tasks run again at the next start. */
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.poller);
     const runs = [...this.running.values()];
     for (const run of runs) run.controller.abort(new Error('shutdown'));
     await Promise.allSettled(runs.map((r) => r.done));

@@ -19,13 +19,18 @@ const ELEMENT = /<(inputAsset|outputAsset)\b([^<>]*)>([^<]*)<\/\1\s*>/g;
 const ATTRIBUTE = /([A-Za-z_:][\w.:-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
 const REFERENCE = /^\s*Job(Input|Output)Asset\((\d{1,3})\)\s*$/;
 
+const NAMED: Readonly<Record<string, string>> = { lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' };
+
+/** XML's five named entities and numeric references (`&#60;`, `&#x3C;`); anything else stays as written. */
 const unescape = (text: string): string =>
-  text
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&amp;/g, '&');
+  text.replace(
+    /&(?:#(\d{1,7})|#x([0-9a-fA-F]{1,6})|([a-z]{2,4}));/g,
+    (whole, dec?: string, hex?: string, name?: string) => {
+      if (name !== undefined) return NAMED[name] ?? whole;
+      const code = dec !== undefined ? Number(dec) : Number.parseInt(hex ?? '', 16);
+      return code <= 0x10ffff ? String.fromCodePoint(code) : whole;
+    },
+  );
 
 function attributes(text: string): Map<string, string> {
   const found = new Map<string, string>();

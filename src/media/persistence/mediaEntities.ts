@@ -120,7 +120,7 @@ const sameLink = (a: Link, b: Link) =>
  */
 export class MediaEntities {
   private readonly accounts = new Map<string, Promise<AccountState>>();
-  private version = -1;
+  private knownVersion = -1;
   private checkedAt = -Infinity;
   private checking?: Promise<void>;
   private queue: Promise<unknown> = Promise.resolve();
@@ -148,6 +148,15 @@ export class MediaEntities {
     });
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * The store's media change counter (read at most every 100 ms): it moves with every write,
+   * this process's or another's, so a poller can tell cheaply whether anything changed.
+   */
+  async version(): Promise<number> {
+    await this.fresh();
+    return this.knownVersion;
   }
 
   /** Drops every view: the next read loads from the store. */
@@ -275,8 +284,8 @@ export class MediaEntities {
     }
     // Only our own write since the last look: the views are current. Otherwise another process
     // wrote in between, and every view is suspect.
-    if (version !== this.version + 1) this.accounts.clear();
-    this.version = version;
+    if (version !== this.knownVersion + 1) this.accounts.clear();
+    this.knownVersion = version;
     this.checkedAt = Date.now();
   }
 
@@ -295,8 +304,8 @@ export class MediaEntities {
       .where('name', '=', 'media')
       .executeTakeFirst();
     const version = Number(row?.version ?? 0);
-    if (version !== this.version) this.accounts.clear();
-    this.version = version;
+    if (version !== this.knownVersion) this.accounts.clear();
+    this.knownVersion = version;
     this.checkedAt = Date.now();
   }
 }
