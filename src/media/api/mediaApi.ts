@@ -2,6 +2,7 @@ import { MediaError, mediaErrors, serializeMediaError } from '../errors.js';
 import type { PresentContext, RuleServices, SasGrantInput } from '../entities/rules.js';
 import { parseBatch, resolveContentIdReference, serializeBatch } from '../odata/batch.js';
 import type { BatchRequestPart, BatchResponsePart, BatchResult } from '../odata/batch.js';
+import { dataServiceVersionHeader, requestFormat, responseDataServiceVersion } from '../odata/format.js';
 import { metadataDocument } from '../odata/metadataDocument.js';
 import { parseResourcePath } from '../odata/resourcePath.js';
 import { SERVICE_DOCUMENT_ATOM_CONTENT_TYPE, serviceDocument } from '../odata/serviceDocument.js';
@@ -115,35 +116,46 @@ export class MediaApi {
   /**
    * `$batch`: queries answered one by one; each change set in one unit of work, its parts in
    * order, `$n` naming what part n created. A failing part fails its change set alone, answered
-   * with that part's error.
+   * with that part's error. Every operation is answered in the dialect its own `Accept` (and
+   * `MaxDataServiceVersion`) asks for: the .NET SDK posts the batch with `Accept: multipart/mixed`
+   * and reads each operation's answer as Atom.
    */
   private async batch(session: ApiSession, request: ApiRequest): Promise<ApiResponse> {
     const items = parseBatch(request.headers['content-type'], request.body);
+    const report = (error: unknown) => this.services.report(error);
     const results: BatchResult[] = [];
     for (const item of items) {
       if (item.kind === 'query') {
-        const response = await this.part(session, item.request, async (query) => {
+        let answering = session;
+        try {
+          const query = toApiRequest(session, item.request);
+          answering = operationSession(session, query);
           if (!READ_METHODS.has(query.method))
             throw mediaErrors.badRequest('Only queries may stand outside a change set.');
-          return this.handle(session, query);
-        });
-        results.push({ kind: 'query', response });
+          const response = await this.handle(answering, query);
+          results.push({ kind: 'query', response: toPart(answering, response, item.request.contentId) });
+        } catch (error) {
+          results.push({ kind: 'query', response: errorPart(answering, error, report) });
+        }
         continue;
       }
+      const failure = { session };
       try {
-        const responses = await this.changeSet(session, item.requests);
+        const responses = await this.changeSet(session, item.requests, failure);
         results.push({ kind: 'changeset', responses });
       } catch (error) {
-        results.push({ kind: 'changeset', responses: [errorPart(session, error, this.services.report)] });
+        results.push({ kind: 'changeset', responses: [errorPart(failure.session, error, report)] });
       }
     }
     const written = serializeBatch(results);
     return { status: 202, headers: { 'content-type': written.contentType }, body: written.body };
   }
 
+  /** `failure.session` is left at the operation being run, so a failure is answered in its dialect. */
   private async changeSet(
     session: ApiSession,
     parts: readonly BatchRequestPart[],
+    failure: { session: ApiSession },
   ): Promise<BatchResponsePart[]> {
     const locations = new Map<string, string>();
     const responses: BatchResponsePart[] = [];
@@ -153,33 +165,38 @@ export class MediaApi {
       for (const part of parts) {
         const resolved = resolveContentIdReference(part.url, locations);
         const request = toApiRequest(session, { ...part, url: resolved });
+        const operation = operationSession(session, request);
+        failure.session = operation;
         const path = parseResourcePath(request.path, PATH_MODEL);
         const response =
           path.kind === 'function'
-            ? await callFunction(session, request, unit.ctx, path.name)
-            : await write(session, request, unit.ctx, this.presentContext(session), path);
+            ? await callFunction(operation, request, unit.ctx, path.name)
+            : await write(operation, request, unit.ctx, this.presentContext(operation), path);
         if (part.contentId !== undefined && response.headers.location) {
           locations.set(part.contentId, response.headers.location);
         }
-        responses.push(toPart(response, part.contentId));
+        responses.push(toPart(operation, response, part.contentId));
       }
       await unit.complete();
     });
     await unit?.committed((error) => this.services.report(error));
     return responses;
   }
+}
 
-  private async part(
-    session: ApiSession,
-    part: BatchRequestPart,
-    run: (query: ApiRequest) => Promise<ApiResponse>,
-  ): Promise<BatchResponsePart> {
-    try {
-      return toPart(await run(toApiRequest(session, part)), part.contentId);
-    } catch (error) {
-      return errorPart(session, error, this.services.report);
-    }
-  }
+/**
+ * The session one `$batch` operation is answered in: its own `Accept` (or `$format`) and
+ * `MaxDataServiceVersion` when it names them, else the batch request's.
+ */
+function operationSession(session: ApiSession, request: ApiRequest): ApiSession {
+  const accept = request.headers['accept'];
+  const formatOption = request.query.get('$format');
+  const max = request.headers['maxdataserviceversion'];
+  return {
+    ...session,
+    format: accept !== undefined || formatOption ? requestFormat(accept, formatOption) : session.format,
+    dataServiceVersion: max !== undefined ? responseDataServiceVersion(max) : session.dataServiceVersion,
+  };
 }
 
 /** A part's URL (absolute, root-relative or relative to the API) as a request of the API. */
@@ -205,10 +222,17 @@ function toApiRequest(session: ApiSession, part: BatchRequestPart): ApiRequest {
   };
 }
 
-function toPart(response: ApiResponse, contentId: string | undefined): BatchResponsePart {
+function toPart(
+  session: ApiSession,
+  response: ApiResponse,
+  contentId: string | undefined,
+): BatchResponsePart {
   return {
     status: response.status,
-    headers: response.headers,
+    headers: {
+      dataserviceversion: dataServiceVersionHeader(session.format, session.dataServiceVersion),
+      ...response.headers,
+    },
     body: response.body ?? '',
     ...(contentId !== undefined ? { contentId } : {}),
   };

@@ -12,6 +12,7 @@ import {
   serializeLinks,
   serializeProperty,
 } from '../odata/serialize/index.js';
+import { formatDuration, formatIsoDateTime } from '../odata/serialize/values.js';
 import type { AccountView } from '../persistence/accountView.js';
 import { entitiesOf, entityOf } from './presentation.js';
 import { body, serializeContext } from './responses.js';
@@ -217,7 +218,9 @@ export function navigationTarget(type: EntityTypeDef, navigation: string): strin
   return nav.target;
 }
 
+/** `/$value`: the value's literal text, dates and durations written as the serializers write them. */
 function rawValue(type: string, value: unknown): string {
-  if (type === 'Edm.DateTime' && typeof value === 'number') return new Date(value).toISOString();
+  if (type === 'Edm.DateTime' && typeof value === 'number') return formatIsoDateTime(value);
+  if (type === 'Edm.Time' && typeof value === 'number') return formatDuration(value);
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }

@@ -15,28 +15,77 @@ import { streamingEndpoints } from './streamingEndpoints.js';
 
 /** Every entity set's rules; a set not listed here is read-only and empty. */
 export const RULES: ReadonlyMap<string, EntitySetRules> = new Map(
-  [
-    assets,
-    files,
-    contentKeys,
-    accessPolicies,
-    locators,
-    mediaProcessors,
-    jobs,
-    tasks,
-    notificationEndPoints,
-    assetDeliveryPolicies,
-    encodingReservedUnitTypes,
-    storageAccounts,
-    streamingEndpoints,
-    storedSet('JobTemplates', { required: ['Name'], serverSet: ['NumberofInputAssets'] }),
-    storedSet('TaskTemplates', { required: ['Name'] }),
-    storedSet('IngestManifests', { required: ['Name'], defaults: { State: 0 } }),
-    storedSet('IngestManifestAssets', { required: ['ParentIngestManifestId'] }),
-    storedSet('IngestManifestFiles', { required: ['Name', 'ParentIngestManifestId'] }),
-    storedSet('ContentKeyAuthorizationPolicies'),
-    storedSet('ContentKeyAuthorizationPolicyOptions'),
-  ].map((rules) => [rules.set, rules]),
+  (
+    [
+      assets,
+      files,
+      contentKeys,
+      accessPolicies,
+      locators,
+      mediaProcessors,
+      jobs,
+      tasks,
+      notificationEndPoints,
+      assetDeliveryPolicies,
+      encodingReservedUnitTypes,
+      storageAccounts,
+      streamingEndpoints,
+      storedSet('JobTemplates', {
+        required: ['Name'],
+        serverSet: ['NumberofInputAssets'],
+        navigations: { TaskTemplates: { kind: 'link', set: 'TaskTemplates', writable: true } },
+      }),
+      storedSet('TaskTemplates', { required: ['Name'] }),
+      storedSet('IngestManifests', {
+        required: ['Name'],
+        defaults: { State: 0 },
+        navigations: {
+          IngestManifestAssets: {
+            kind: 'foreignKey',
+            set: 'IngestManifestAssets',
+            property: 'ParentIngestManifestId',
+          },
+          // Nothing is ingested here: every asset of a manifest is still pending.
+          PendingIngestManifestAssets: {
+            kind: 'foreignKey',
+            set: 'IngestManifestAssets',
+            property: 'ParentIngestManifestId',
+          },
+          StorageAccount: { kind: 'reference', set: 'StorageAccounts', property: 'StorageAccountName' },
+        },
+      }),
+      storedSet('IngestManifestAssets', {
+        required: ['ParentIngestManifestId'],
+        navigations: {
+          IngestManifestFiles: {
+            kind: 'foreignKey',
+            set: 'IngestManifestFiles',
+            property: 'ParentIngestManifestAssetId',
+          },
+          Asset: { kind: 'link', set: 'Assets', writable: true },
+        },
+      }),
+      storedSet('IngestManifestFiles', { required: ['Name', 'ParentIngestManifestId'] }),
+      storedSet('ContentKeyAuthorizationPolicies', {
+        navigations: {
+          Options: { kind: 'link', set: 'ContentKeyAuthorizationPolicyOptions', writable: true },
+        },
+      }),
+      storedSet('ContentKeyAuthorizationPolicyOptions'),
+      // Live streaming is not implemented: these sets stay empty, but their navigations are declared.
+      {
+        set: 'Channels',
+        navigations: { Programs: { kind: 'foreignKey', set: 'Programs', property: 'ChannelId' } },
+      },
+      {
+        set: 'Programs',
+        navigations: {
+          Channel: { kind: 'reference', set: 'Channels', property: 'ChannelId' },
+          Asset: { kind: 'reference', set: 'Assets', property: 'AssetId' },
+        },
+      },
+    ] satisfies EntitySetRules[]
+  ).map((rules) => [rules.set, rules]),
 );
 
 export const rulesOf = (set: string): EntitySetRules => RULES.get(set) ?? { set };

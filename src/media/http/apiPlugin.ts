@@ -7,7 +7,7 @@ import type { ApiSession } from '../api/types.js';
 import type { MediaAuthenticator } from '../authentication.js';
 import { authorize } from '../authorization.js';
 import { MediaError, mediaErrors, serializeMediaError } from '../errors.js';
-import { negotiateFormat } from '../odata/format.js';
+import { dataServiceVersionHeader, negotiateFormat, requestFormat } from '../odata/format.js';
 import type { ResponseFormat } from '../odata/format.js';
 import { apiRemainder } from '../odata/resourcePath.js';
 import { AccountUrls } from '../urls.js';
@@ -25,8 +25,6 @@ export interface ApiPluginServices {
 /** Entity bodies are small; a `$batch` of a job with its tasks and links stays far below this. */
 export const BODY_LIMIT = 4 * 1024 * 1024;
 
-const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'MERGE', 'DELETE'] as const;
-
 interface MediaRequestState {
   format: ResponseFormat;
   session: ApiSession | null;
@@ -37,16 +35,6 @@ declare module 'fastify' {
     /** Set by the Media Services API on its own requests. */
     media: MediaRequestState | null;
   }
-}
-
-/** `$format` overrides `Accept`, as WCF Data Services let it. */
-function formatOf(request: FastifyRequest, query: URLSearchParams): ResponseFormat {
-  const explicit = query.get('$format')?.toLowerCase();
-  if (explicit === 'json') return 'minimal';
-  if (explicit === 'verbose') return 'verbose';
-  if (explicit === 'atom' || explicit === 'xml') return 'atom';
-  if (explicit) return negotiateFormat(explicit);
-  return negotiateFormat(request.headers.accept);
 }
 
 const searchOf = (url: string): URLSearchParams => {
@@ -75,7 +63,10 @@ export async function mediaApiPlugin(
     setRequestIds(request, reply);
     reply.header('dataserviceversion', '3.0;');
     const query = searchOf(request.url);
-    const state: MediaRequestState = { format: formatOf(request, query), session: null };
+    const state: MediaRequestState = {
+      format: requestFormat(request.headers.accept, query.get('$format')),
+      session: null,
+    };
     request.media = state;
     const { account: name = '' } = request.params as { account?: string };
     const account = await accounts.find(name);
@@ -87,12 +78,18 @@ export async function mediaApiPlugin(
     const version = request.headers['x-ms-version'];
     checkVersion(typeof version === 'string' ? version : undefined, query.get('api-version'));
     const maxVersion = request.headers['maxdataserviceversion'];
+    const dataServiceVersion = responseDataServiceVersion(
+      typeof maxVersion === 'string' ? maxVersion : undefined,
+    );
     state.session = {
       account,
       urls: new AccountUrls(origin, account.name),
       format: state.format,
-      dataServiceVersion: responseDataServiceVersion(typeof maxVersion === 'string' ? maxVersion : undefined),
+      dataServiceVersion,
     };
+    // The header names the version the body is written in: JSON Light exists only in 3.0, while
+    // verbose JSON and Atom follow what the client accepts (`\/Date(ms)\/` below 3.0).
+    reply.header('dataserviceversion', dataServiceVersionHeader(state.format, dataServiceVersion));
   });
 
   app.setErrorHandler(function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
@@ -110,7 +107,9 @@ export async function mediaApiPlugin(
   });
 
   app.route({
-    method: [...METHODS],
+    // Every method the server parses (MERGE included, which the composition adds): the API answers
+    // those a resource does not take (OPTIONS, TRACE, …) with its own 405, after authentication.
+    method: [...app.supportedMethods],
     url: '/*',
     handler: async (request, reply) => {
       const session = request.media?.session;

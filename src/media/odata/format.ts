@@ -20,3 +20,34 @@ export const CONTENT_TYPES: Readonly<Record<ResponseFormat, string>> = {
   verbose: 'application/json;odata=verbose;charset=utf-8',
   atom: 'application/atom+xml;type=entry;charset=utf-8',
 };
+
+/**
+ * The dialect of one request: `$format` (which WCF Data Services let override `Accept`:
+ * `json`, `verbose`, `atom`/`xml` or a media type), else `Accept`. Used for the request itself
+ * and for each operation of a `$batch`, whose own `Accept` decides its answer.
+ */
+export function requestFormat(
+  accept: string | undefined,
+  formatOption: string | null | undefined,
+): ResponseFormat {
+  const explicit = formatOption?.toLowerCase();
+  if (explicit === 'json') return 'minimal';
+  if (explicit === 'verbose') return 'verbose';
+  if (explicit === 'atom' || explicit === 'xml') return 'atom';
+  if (explicit) return negotiateFormat(explicit);
+  return negotiateFormat(accept);
+}
+
+/**
+ * The DataServiceVersion of the response: the highest the client accepts, 3.0 when it does not
+ * say (`MaxDataServiceVersion: 1.0;NetFx`, `2.0`, `3.0`).
+ */
+export function responseDataServiceVersion(max: string | undefined): '1.0' | '2.0' | '3.0' {
+  const major = Number.parseFloat(max ?? '3.0');
+  if (major >= 3 || Number.isNaN(major)) return '3.0';
+  return major >= 2 ? '2.0' : '1.0';
+}
+
+/** The DataServiceVersion header of an answer: JSON Light exists only in 3.0. */
+export const dataServiceVersionHeader = (format: ResponseFormat, version: '1.0' | '2.0' | '3.0'): string =>
+  `${format === 'minimal' ? '3.0' : version};`;
