@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController } from 'fastify';
-import type { FastifyBaseLogger } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { appConfigPlugin } from '../appconfig/http/plugin.js';
 import { rewriteHostStyleUrl } from '../appconfig/http/hostStyle.js';
 import { authorityPlugin } from '../authority/plugin.js';
 import { managementPlugin } from '../management/plugin.js';
+import { mediaFrameworkError } from '../media/http/frameworkErrors.js';
 import { mediaPlugin } from '../media/http/plugin.js';
 import type { Tessera } from '../tessera.js';
 import type { PublicOrigins } from './origins.js';
@@ -35,6 +36,9 @@ export async function buildApp(options: AppOptions) {
     // App Configuration stores addressed by host name (`{store}.azconfig.localhost`) are routed
     // as their path-style form.
     rewriteUrl: rewriteHostStyleUrl,
+    // A path Fastify cannot decode never reaches a slice: each surface still answers in its own
+    // wire format (an OData error under /media/), not Fastify's.
+    frameworkErrors: answerFrameworkError,
   });
 
   app.addHook('onResponse', async (request, reply) => {
@@ -79,3 +83,12 @@ export async function buildApp(options: AppOptions) {
 }
 
 export type TesseraApp = Awaited<ReturnType<typeof buildApp>>;
+
+function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  if (request.url.startsWith('/media/')) {
+    const wire = mediaFrameworkError(error, request.headers.accept);
+    void reply.status(wire.status).headers(wire.headers).send(wire.body);
+    return;
+  }
+  void reply.send(error);
+}

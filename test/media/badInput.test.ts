@@ -15,6 +15,7 @@ import {
   odataError,
   parseXmlDocument,
 } from './protocolSupport.js';
+import { startMedia } from './support.js';
 
 /** The sets a bad request could leave something in. */
 const WATCHED = [
@@ -447,5 +448,22 @@ describe('Media Services v2 refuses bad input cleanly', () => {
       job({ TemplateId: 'nb:jtid:UUID:00000000-0000-0000-0000-000000000000' }),
       job({ Priority: 'high' }),
     ]);
+  });
+});
+
+describe('a path Fastify cannot decode', () => {
+  test('is an OData error below /media/, in the client’s dialect', async () => {
+    const f = await startMedia('badurl');
+    try {
+      const minimal = await fetch(`${f.api}Assets('%ZZ')`, { headers: { accept: 'application/json' } });
+      assert.equal(minimal.status, 400);
+      const body = (await minimal.json()) as { 'odata.error'?: { code: string } };
+      assert.equal(body['odata.error']?.code, 'BadRequest');
+      const atom = await fetch(`${f.api}Assets('%ZZ')`, { headers: { accept: 'application/atom+xml' } });
+      assert.equal(atom.status, 400);
+      assert.match(await atom.text(), /<m:error /);
+    } finally {
+      await f.t.stop();
+    }
   });
 });
