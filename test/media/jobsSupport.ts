@@ -1,24 +1,17 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { MediaFixture } from './support.js';
-import { media } from './support.js';
+import { JobState } from '../../src/media/jobs/states.js';
+import { clipArgs, media, uploadAsset } from './support.js';
 
 const run = promisify(execFile);
 
 export const MES = 'nb:mpid:UUID:ff4df607-d419-42f0-bc17-a481b1331e56';
-export const JobState = {
-  Queued: 0,
-  Scheduled: 1,
-  Processing: 2,
-  Finished: 3,
-  Error: 4,
-  Canceled: 5,
-  Canceling: 6,
-} as const;
+export { JobState };
 export const FINAL: ReadonlySet<number> = new Set([JobState.Finished, JobState.Error, JobState.Canceled]);
 
 export interface Entity {
@@ -41,32 +34,7 @@ export class Clips {
 
   async make(name: string, options: { seconds: number; width?: number; height?: number }): Promise<string> {
     const path = join(await this.folder(), name);
-    const { seconds, width = 320, height = 240 } = options;
-    await run('ffmpeg', [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      `testsrc=duration=${seconds}:size=${width}x${height}:rate=25`,
-      '-f',
-      'lavfi',
-      '-i',
-      `sine=frequency=440:duration=${seconds}`,
-      '-c:v',
-      'libx264',
-      '-pix_fmt',
-      'yuv420p',
-      '-preset',
-      'veryfast',
-      '-c:a',
-      'aac',
-      '-shortest',
-      '-movflags',
-      '+faststart',
-      path,
-    ]);
+    await run('ffmpeg', clipArgs(path, options));
     return path;
   }
 
@@ -106,44 +74,7 @@ export class JobsClient {
 
   /** Asset + write policy + SAS locator, PUT the file, CreateFileInfos, then drop the locator. */
   async upload(file: string, name = 'BigBuckBunny.mp4'): Promise<Entity> {
-    const { f, token } = this;
-    const asset = await media<Entity>(f, token, 'POST', 'Assets', { body: { Name: name, Options: '0' } });
-    assert.equal(asset.status, 201, asset.text);
-    const policy = await media<Entity>(f, token, 'POST', 'AccessPolicies', {
-      body: { Name: 'write', DurationInMinutes: '440', Permissions: '2' },
-    });
-    assert.equal(policy.status, 201, policy.text);
-    const locator = await media<Entity & { BaseUri: string; ContentAccessComponent: string }>(
-      f,
-      token,
-      'POST',
-      'Locators',
-      {
-        body: {
-          AccessPolicyId: policy.json.Id,
-          AssetId: asset.json.Id,
-          StartTime: new Date(Date.now() - 60_000).toISOString(),
-          Type: 1,
-        },
-      },
-    );
-    assert.equal(locator.status, 201, locator.text);
-    const put = await fetch(`${locator.json.BaseUri}/${name}${locator.json.ContentAccessComponent}`, {
-      method: 'PUT',
-      headers: { 'x-ms-blob-type': 'BlockBlob', 'x-ms-version': '2015-02-21', 'content-type': 'video/mp4' },
-      body: await readFile(file),
-    });
-    assert.equal(put.status, 201, await put.text());
-    const infos = await media(
-      f,
-      token,
-      'GET',
-      `CreateFileInfos?assetid='${encodeURIComponent(asset.json.Id)}'`,
-    );
-    assert.equal(infos.status, 204, infos.text);
-    assert.equal((await media(f, token, 'DELETE', keyPath('Locators', locator.json.Id))).status, 204);
-    assert.equal((await media(f, token, 'DELETE', keyPath('AccessPolicies', policy.json.Id))).status, 204);
-    return asset.json;
+    return uploadAsset(this.f, this.token, file, name);
   }
 
   /** `POST Jobs` in the minimal dialect with `InputMediaAssets@odata.bind`; the raw response. */

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { MediaFixture } from './support.js';
-import { makeClip, media, mediaCaller, startMedia } from './support.js';
+import { makeClip, media, mediaCaller, startMedia, uploadAsset } from './support.js';
 
 interface Entity {
   Id: string;
@@ -42,48 +42,7 @@ describe('Media Services v2 on demand: upload, encode, deliver', () => {
   after(() => f.t.stop());
 
   async function upload(): Promise<Entity> {
-    const asset = await media<Entity>(f, token, 'POST', 'Assets', {
-      body: { Name: 'BigBuckBunny.mp4', Options: '0' },
-    });
-    assert.equal(asset.status, 201, asset.text);
-    assert.match(asset.headers.get('location') ?? '', /Assets\('nb%3Acid%3AUUID%3A/);
-    const policy = await media<Entity>(f, token, 'POST', 'AccessPolicies', {
-      body: { Name: 'write', DurationInMinutes: '440', Permissions: '2' },
-    });
-    assert.equal(policy.status, 201, policy.text);
-    const locator = await media<Entity & { BaseUri: string; ContentAccessComponent: string }>(
-      f,
-      token,
-      'POST',
-      'Locators',
-      {
-        body: {
-          AccessPolicyId: policy.json.Id,
-          AssetId: asset.json.Id,
-          StartTime: new Date(Date.now() - 60_000).toISOString(),
-          Type: 1,
-        },
-      },
-    );
-    assert.equal(locator.status, 201, locator.text);
-    const put = await fetch(
-      `${locator.json.BaseUri}/BigBuckBunny.mp4${locator.json.ContentAccessComponent}`,
-      {
-        method: 'PUT',
-        headers: { 'x-ms-blob-type': 'BlockBlob', 'x-ms-version': '2015-02-21', 'content-type': 'video/mp4' },
-        body: readFileSync(clip),
-      },
-    );
-    assert.equal(put.status, 201, await put.text());
-    const infos = await media(
-      f,
-      token,
-      'GET',
-      `CreateFileInfos?assetid='${encodeURIComponent(asset.json.Id)}'`,
-    );
-    assert.equal(infos.status, 204, infos.text);
-    assert.equal((await media(f, token, 'DELETE', `Locators('${locator.json.Id}')`)).status, 204);
-    assert.equal((await media(f, token, 'DELETE', `AccessPolicies('${policy.json.Id}')`)).status, 204);
+    const asset = { json: await uploadAsset(f, token, clip) };
     const files = await media<{ value: Entity[] }>(
       f,
       token,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClientSecretCredential } from '@azure/identity';
@@ -114,39 +115,97 @@ export function expectODataError(response: MediaResponse, status: number, code?:
   return body['odata.error'].message.value;
 }
 
-/** A small H.264 + AAC MP4 made by the machine's ffmpeg: `seconds` long, `width`x`height`. */
-export function makeClip(options: { seconds?: number; width?: number; height?: number } = {}): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tessera-clip-'));
-  const path = join(dir, 'BigBuckBunny.mp4');
+/** ffmpeg's arguments for a small H.264 + AAC MP4 test clip (a test pattern and a tone). */
+export function clipArgs(
+  path: string,
+  options: { seconds?: number; width?: number; height?: number } = {},
+): string[] {
   const { seconds = 2, width = 320, height = 240 } = options;
-  execFileSync(
-    'ffmpeg',
-    [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      `testsrc=duration=${seconds}:size=${width}x${height}:rate=25`,
-      '-f',
-      'lavfi',
-      '-i',
-      `sine=frequency=440:duration=${seconds}`,
-      '-c:v',
-      'libx264',
-      '-pix_fmt',
-      'yuv420p',
-      '-preset',
-      'veryfast',
-      '-c:a',
-      'aac',
-      '-shortest',
-      '-movflags',
-      '+faststart',
-      path,
-    ],
-    { stdio: 'ignore' },
-  );
+  return [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc=duration=${seconds}:size=${width}x${height}:rate=25`,
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=440:duration=${seconds}`,
+    '-c:v',
+    'libx264',
+    '-pix_fmt',
+    'yuv420p',
+    '-preset',
+    'veryfast',
+    '-c:a',
+    'aac',
+    '-shortest',
+    '-movflags',
+    '+faststart',
+    path,
+  ];
+}
+
+/**
+ * A clip made synchronously: only where no server request or job is in flight (a `before` hook),
+ * since the server under test shares this process.
+ */
+export function makeClip(options: { seconds?: number; width?: number; height?: number } = {}): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'tessera-clip-')), 'BigBuckBunny.mp4');
+  execFileSync('ffmpeg', clipArgs(path, options), { stdio: 'ignore' });
   return path;
+}
+
+/**
+ * An upload as the v2 samples make it: an asset, a write policy, a SAS locator, Put Blob to the
+ * container it names, CreateFileInfos, then the locator and policy deleted.
+ */
+export async function uploadAsset(
+  f: MediaFixture,
+  token: string,
+  file: string,
+  name = 'BigBuckBunny.mp4',
+): Promise<{ Id: string; [property: string]: unknown }> {
+  const asset = await media<{ Id: string }>(f, token, 'POST', 'Assets', {
+    body: { Name: name, Options: '0' },
+  });
+  assert.equal(asset.status, 201, asset.text);
+  const policy = await media<{ Id: string }>(f, token, 'POST', 'AccessPolicies', {
+    body: { Name: 'write', DurationInMinutes: '440', Permissions: '2' },
+  });
+  assert.equal(policy.status, 201, policy.text);
+  const locator = await media<{ Id: string; BaseUri: string; ContentAccessComponent: string }>(
+    f,
+    token,
+    'POST',
+    'Locators',
+    {
+      body: {
+        AccessPolicyId: policy.json.Id,
+        AssetId: asset.json.Id,
+        StartTime: new Date(Date.now() - 60_000).toISOString(),
+        Type: 1,
+      },
+    },
+  );
+  assert.equal(locator.status, 201, locator.text);
+  const put = await fetch(`${locator.json.BaseUri}/${name}${locator.json.ContentAccessComponent}`, {
+    method: 'PUT',
+    headers: { 'x-ms-blob-type': 'BlockBlob', 'x-ms-version': '2015-02-21', 'content-type': 'video/mp4' },
+    body: await readFile(file),
+  });
+  assert.equal(put.status, 201, await put.text());
+  const key = (set: string, id: string) => `${set}('${encodeURIComponent(id)}')`;
+  const infos = await media(
+    f,
+    token,
+    'GET',
+    `CreateFileInfos?assetid='${encodeURIComponent(asset.json.Id)}'`,
+  );
+  assert.equal(infos.status, 204, infos.text);
+  assert.equal((await media(f, token, 'DELETE', key('Locators', locator.json.Id))).status, 204);
+  assert.equal((await media(f, token, 'DELETE', key('AccessPolicies', policy.json.Id))).status, 204);
+  return asset.json;
 }

@@ -4,6 +4,7 @@ import type { EntityRecord } from '../odata/edm.js';
 import type { AccountView } from '../persistence/accountView.js';
 import type { AccountWriter } from '../persistence/mediaEntities.js';
 import type { AccountUrls } from '../urls.js';
+import type { JobEvents } from '../jobs/events.js';
 
 /** What a rule may do while a unit of work runs. */
 export interface RuleContext {
@@ -31,19 +32,8 @@ export interface RuleServices {
     deleteContainer(container: string): Promise<void>;
   };
   jobs: { wake(account: string): void; cancel(account: string, jobId: string): void };
-  /** Job and task state changes, for webhooks: never blocks, never throws. */
-  events: {
-    publish(
-      view: AccountView,
-      event: {
-        account: MediaAccount;
-        job: EntityRecord;
-        task?: EntityRecord;
-        oldState: number;
-        newState: number;
-      },
-    ): void;
-  };
+  /** Job and task state changes, for webhooks. */
+  events: JobEvents;
 }
 
 export interface SasGrantInput {

@@ -1,18 +1,11 @@
 import { createHash, createHmac } from 'node:crypto';
-import type { MediaAccount } from '../accounts.js';
 import { EndPointType } from '../entities/notificationEndPoints.js';
 import type { EntityRecord } from '../odata/edm.js';
 import type { AccountView } from '../persistence/accountView.js';
+import type { JobStateChange as JobEvent } from './events.js';
 import { isFinal } from './states.js';
 
-/** One committed state change of a job (no `task`) or of one of its tasks. */
-export interface JobEvent {
-  account: MediaAccount;
-  job: EntityRecord;
-  task?: EntityRecord;
-  oldState: number;
-  newState: number;
-}
+export type { JobStateChange as JobEvent } from './events.js';
 
 /**
  * NotificationEventType as the service numbered it. Webhook bodies carry the number

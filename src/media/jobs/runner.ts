@@ -9,8 +9,6 @@ import type { FfmpegTools } from '../encoding/ffmpegBinary.js';
 import { concurrentTasks, reservedUnits } from '../entities/encodingReservedUnitTypes.js';
 import { addFile } from '../entities/files.js';
 import { containerOf, guidOf } from '../ids.js';
-import type { EntityRecord } from '../odata/edm.js';
-import type { AccountView } from '../persistence/accountView.js';
 import type { AccountWriter, MediaEntities } from '../persistence/mediaEntities.js';
 import { ProgressWriter } from './progressWriter.js';
 import { JobState } from './states.js';
@@ -26,20 +24,7 @@ import {
   startProcessing,
 } from './transitions.js';
 import type { StateEvents } from './transitions.js';
-
-/** What the runner tells of state changes (webhooks); it must never block or throw. */
-export interface JobEvents {
-  publish(
-    view: AccountView,
-    event: {
-      account: MediaAccount;
-      job: EntityRecord;
-      task?: EntityRecord;
-      oldState: number;
-      newState: number;
-    },
-  ): void;
-}
+import type { JobEvents } from './events.js';
 
 export interface JobRunnerOptions {
   entities: MediaEntities;
