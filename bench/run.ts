@@ -21,6 +21,7 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   guard: () => import('./guard.js'),
   signins: () => import('./signins.js'),
   appconfig: () => import('./appconfig.js'),
+  media: () => import('./media.js'),
 };
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));

@@ -118,12 +118,17 @@ export async function streamingPlugin(app: FastifyInstance, opts: StreamingPlugi
     const file = asset.files.find((f) => f.name === name);
     if (!file) throw new StreamingError(404, `The asset has no file named ${name}.`);
     assertProtocol(asset, 'progressive');
-    let size: number;
-    let mtimeMs: number;
-    try {
-      ({ size, mtimeMs } = await stat(file.path));
-    } catch {
-      throw new StreamingError(404, `The asset has no file named ${name}.`);
+    // The resolver's listing knows the content's size and time (its path names one version of
+    // the content, never rewritten): no stat per request. A resolver that does not know them is
+    // asked the file system.
+    let size = file.size;
+    let mtimeMs = file.lastModified;
+    if (mtimeMs === undefined) {
+      try {
+        ({ size, mtimeMs } = await stat(file.path));
+      } catch {
+        throw new StreamingError(404, `The asset has no file named ${name}.`);
+      }
     }
     const lastModified = new Date(Math.floor(mtimeMs / 1000) * 1000).toUTCString();
     return sendFile(request, reply, {

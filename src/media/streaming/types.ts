@@ -2,9 +2,14 @@
 export interface StreamingFile {
   /** The asset file's name (the last segment of a progressive download URL). */
   name: string;
-  /** A local file ffmpeg can read. */
+  /** A local file ffmpeg can read. Its content must not change while it has this path. */
   path: string;
   size: number;
+  /**
+   * Epoch ms of the content, when the resolver knows it: progressive downloads then answer from
+   * the listing without a stat per request.
+   */
+  lastModified?: number;
 }
 
 /** What a streaming locator gives access to. */
