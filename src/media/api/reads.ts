@@ -4,6 +4,7 @@ import type { Navigation, PresentContext } from '../entities/rules.js';
 import type { EntityRecord, EntityTypeDef } from '../odata/edm.js';
 import { complexTypes, entityTypeOf, navigationOf, propertyOf } from '../odata/model.js';
 import { pageOf, parseQueryOptions } from '../odata/queryOptions.js';
+import type { QueryOptions } from '../odata/queryOptions.js';
 import type { ResourcePath } from '../odata/resourcePath.js';
 import {
   serializeCollection,
@@ -71,6 +72,33 @@ export function targetsOf(
   }
 }
 
+/**
+ * A listing's entities filtered and sorted, memoised per committed array (a set's presented list
+ * keeps its identity until the set changes) and query: a client paging through next links asks
+ * the same question once per page, and each would otherwise filter and sort the whole set again.
+ */
+const ordered = new WeakMap<readonly EntityRecord[], Map<string, readonly EntityRecord[]>>();
+
+function filteredAndSorted(
+  items: readonly EntityRecord[],
+  query: URLSearchParams,
+  options: QueryOptions,
+): readonly EntityRecord[] {
+  if (!options.filter && !options.orderBy) return items;
+  const key = `${query.get('$filter') ?? ''}\n${query.get('$orderby') ?? ''}`;
+  let byQuery = ordered.get(items);
+  const hit = byQuery?.get(key);
+  if (hit) return hit;
+  const { filter, orderBy } = options;
+  let result = filter ? items.filter(filter) : [...items];
+  if (orderBy) result = result.sort(orderBy);
+  if (!byQuery) ordered.set(items, (byQuery = new Map()));
+  // Queries come from clients: a few per listing are kept.
+  if (byQuery.size >= 16) byQuery.clear();
+  byQuery.set(key, result);
+  return result;
+}
+
 function collection(
   session: ApiSession,
   request: ApiRequest,
@@ -79,7 +107,8 @@ function collection(
   source: string,
 ): ApiResponse {
   const options = parseQueryOptions(request.query, type, complexTypes);
-  const page = pageOf(items, options);
+  const selected = filteredAndSorted(items, request.query, options);
+  const page = pageOf(selected, { top: options.top, skip: options.skip, inlineCount: options.inlineCount });
   let nextLink: string | undefined;
   if (page.next) {
     const query = new URLSearchParams(request.query);
