@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -153,7 +153,9 @@ export function clipArgs(
  * since the server under test shares this process.
  */
 export function makeClip(options: { seconds?: number; width?: number; height?: number } = {}): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'tessera-clip-')), 'BigBuckBunny.mp4');
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-clip-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'BigBuckBunny.mp4');
   execFileSync('ffmpeg', clipArgs(path, options), { stdio: 'ignore' });
   return path;
 }
