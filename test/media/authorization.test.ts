@@ -97,6 +97,28 @@ describe('Media Services v2: Entra ID tokens and Contributor/Owner on the accoun
     expectUnauthorized(await media(f, forged, 'GET', 'Assets'));
   });
 
+  test('the audience may be the resource with or without its slash, or its app id (v2)', async () => {
+    const caller = await mediaCaller(f, { displayName: 'audiences', role: 'Contributor' });
+    const oid = caller.servicePrincipal.objectId;
+    for (const aud of ['https://rest.media.azure.net', 'https://rest.media.azure.net/']) {
+      const token = await mintTokenFor(f.t, aud, { oid });
+      assert.equal((await media(f, token, 'GET', 'Assets')).status, 200, aud);
+    }
+    const v2 = await mintTokenFor(f.t, '374b2a64-3b6b-436b-934c-b820eacca870', {
+      oid,
+      iss: `${f.t.origin}/${f.t.tenant.id}/v2.0`,
+      ver: '2.0',
+    });
+    assert.equal((await media(f, v2, 'GET', 'Assets')).status, 200, 'v2 token');
+    for (const aud of [
+      'https://rest.media.azure.net/other',
+      'https://management.azure.com/',
+      'rest.media.azure.net',
+    ]) {
+      expectUnauthorized(await media(f, await mintTokenFor(f.t, aud, { oid }), 'GET', 'Assets'));
+    }
+  });
+
   test('a role assigned through the ARM SDK lets the caller in at once, and its removal shuts it out', async () => {
     const owner = await mediaCaller(f, { displayName: 'sub-owner' });
     const bootstrap = f.t.server.bootstrap;
