@@ -57,7 +57,10 @@ export class ChangeWatcher {
   /** `maxAgeMs` narrows the window for one caller that must see changes made elsewhere at once. */
   async stamp(maxAgeMs = this.freshnessMs): Promise<string> {
     const generation = generations(this.db)[this.area];
-    if (generation === this.generation && Date.now() - this.checkedAt < Math.min(maxAgeMs, this.freshnessMs)) {
+    if (
+      generation === this.generation &&
+      Date.now() - this.checkedAt < Math.min(maxAgeMs, this.freshnessMs)
+    ) {
       return `${this.version}:${this.generation}`;
     }
     this.pending ??= this.read(generation).finally(() => {
