@@ -17,6 +17,7 @@ import { locateFfmpeg } from '../encoding/ffmpegBinary.js';
 import { WebhookNotifier } from '../jobs/notifications.js';
 import { JobRunner } from '../jobs/runner.js';
 import { MediaEntities } from '../persistence/mediaEntities.js';
+import { removeOrphans } from '../persistence/orphans.js';
 import { streamingPlugin } from '../streaming/index.js';
 import { mediaApiPlugin } from './apiPlugin.js';
 
@@ -75,6 +76,14 @@ export async function mediaPlugin(
 
   app.addHook('onReady', async () => {
     await blobs.recover();
+    const removed = await removeOrphans(
+      deps.db,
+      { blobs: join(root, 'blobs'), packages: join(root, 'packages') },
+      (container) => blobs.deleteContainer(container),
+    );
+    if (removed.containers + removed.packages > 0) {
+      app.log.info(removed, 'media services: removed the files of assets that no longer exist');
+    }
     try {
       const tools = await locateFfmpeg();
       app.log.info({ ffmpeg: tools.ffmpeg, source: tools.source, version: tools.version }, 'media encoder');
