@@ -21,33 +21,10 @@ import {
   serviceDocument,
 } from '../../src/media/odata/serviceDocument.js';
 
+import { SETS } from './protocolSupport.js';
+
 const ROOT = 'https://localhost:8443/media/acct/api/';
 const NS = 'Microsoft.Cloud.Media.Vod.Rest.Data.Models';
-const SETS = [
-  'AccessPolicies',
-  'Locators',
-  'ContentKeys',
-  'ContentKeyAuthorizationPolicyOptions',
-  'ContentKeyAuthorizationPolicies',
-  'Files',
-  'Assets',
-  'AssetDeliveryPolicies',
-  'IngestManifestFiles',
-  'IngestManifestAssets',
-  'IngestManifests',
-  'StorageAccounts',
-  'Tasks',
-  'NotificationEndPoints',
-  'Jobs',
-  'TaskTemplates',
-  'JobTemplates',
-  'MediaProcessors',
-  'EncodingReservedUnitTypes',
-  'Operations',
-  'StreamingEndpoints',
-  'Channels',
-  'Programs',
-];
 
 describe('the data model', () => {
   it('declares the 23 entity sets in the service document order', () => {

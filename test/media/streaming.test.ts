@@ -643,15 +643,10 @@ describe('streaming origin', () => {
     }
   });
 
-  test('packages made with the npm ffmpeg (4.x) play in ffmpeg 5.1 and 4.x', async (t) => {
-    let npmFfmpeg: string;
-    try {
-      const { createRequire } = await import('node:module');
-      npmFfmpeg = (createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg') as { path: string }).path;
-    } catch {
-      t.skip('@ffmpeg-installer/ffmpeg is not installed');
-      return;
-    }
+  test('packages made with the npm ffmpeg (4.x) play in ffmpeg 5.1 and 4.x', async () => {
+    // A dependency of Tessera (the encoder's fallback): its absence is a failure, not a skip.
+    const { createRequire } = await import('node:module');
+    const npmFfmpeg = (createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg') as { path: string }).path;
     assert.ok(existsSync(npmFfmpeg));
     const previous = toolsFor;
     toolsFor = async () => ({ ...tools, ffmpeg: npmFfmpeg, source: 'npm' });
