@@ -4,6 +4,7 @@ import type { Store } from '../store/database.js';
 import { ReadCache } from '../store/readCache.js';
 import { Applications } from './applications.js';
 import { Credentials } from './credentials.js';
+import { DirectoryRoles } from './directoryRoles.js';
 import { Groups } from './groups.js';
 import {
   MICROSOFT_SERVICES_DOMAIN,
@@ -23,6 +24,7 @@ export class Directory {
   readonly servicePrincipals: ServicePrincipals;
   readonly groups: Groups;
   readonly users: Users;
+  readonly directoryRoles: DirectoryRoles;
 
   constructor(db: Store) {
     // Token issuance reads the same tenant, client, resource and roles on every request.
@@ -33,6 +35,7 @@ export class Directory {
     this.servicePrincipals = new ServicePrincipals(db, reads);
     this.groups = new Groups(db);
     this.users = new Users(db, reads);
+    this.directoryRoles = new DirectoryRoles(db, reads);
   }
 
   /**

@@ -156,6 +156,7 @@ export class ConfigurationStores {
       resource_group: group.name,
       resource_group_lower: group.name.toLowerCase(),
       created_at: nowSeconds(),
+      port: null,
     };
     await this.db.transaction().execute(async (trx) => {
       await trx.insertInto('configuration_stores').values(row).execute();

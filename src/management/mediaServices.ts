@@ -117,6 +117,7 @@ export class MediaServices {
       media_service_id: randomUUID(),
       created_at: nowSeconds(),
       storage_key: randomBytes(32).toString('hex'),
+      port: null,
     };
     await this.db.insertInto('media_services').values(row).execute();
     return { account: toAccount(row), created: true };

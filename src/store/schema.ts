@@ -183,6 +183,8 @@ export interface ConfigurationStoreTable {
   soft_delete_retention_days: number;
   enable_purge_protection: number;
   created_at: number;
+  /** The loopback port that makes the store an origin of its own (null until one is given). */
+  port: number | null;
 }
 
 export interface ConfigurationStoreKeyTable {
@@ -211,6 +213,16 @@ export interface MediaServiceTable {
   created_at: number;
   /** Hex, 32 random bytes: signs the account's SAS locators (Azure's storage account key). */
   storage_key: string;
+  /** The loopback port that makes the account an origin of its own (null until one is given). */
+  port: number | null;
+}
+
+export interface DirectoryRoleMemberTable {
+  tenant_id: string;
+  /** Entra's role template id, e.g. 62e90394-… for Global Administrator. */
+  role_template_id: string;
+  principal_id: string;
+  created_at: number;
 }
 
 export interface MediaEntityTable {
@@ -414,4 +426,5 @@ export interface Database {
   pending_sign_ins: PendingSignInTable;
   authorization_codes: AuthorizationCodeTable;
   device_codes: DeviceCodeTable;
+  directory_role_members: DirectoryRoleMemberTable;
 }

@@ -8,6 +8,7 @@ import * as m0006 from './0006_appconfig.js';
 import * as m0007 from './0007_sign_in_sessions.js';
 import * as m0008 from './0008_refresh_token_rotation.js';
 import * as m0009 from './0009_media.js';
+import * as m0010 from './0010_client_surfaces.js';
 
 // Names sort in application order; the Migrator records each one it has run.
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007_sign_in_sessions': m0007,
   '0008_refresh_token_rotation': m0008,
   '0009_media': m0009,
+  '0010_client_surfaces': m0010,
 };
