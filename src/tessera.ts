@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import { DenyAssignments } from './access/denyAssignments.js';
 import { AccessEngine } from './access/engine.js';
@@ -6,10 +7,12 @@ import { RoleDefinitions } from './access/roleDefinitionStore.js';
 import { SignInServices } from './authority/signIn/signInServices.js';
 import { SigningKeys } from './authority/tokens/signingKeys.js';
 import { Directory } from './directory/directory.js';
-import type { Tenant } from './directory/model.js';
+import { DIRECTORY_ROLES } from './directory/directoryRoles.js';
+import type { Tenant, User } from './directory/model.js';
 import { ConfigurationStores } from './management/configurationStores.js';
 import { MediaServices } from './management/mediaServices.js';
 import { ResourceGroups } from './management/resourceGroups.js';
+import { ResourcePorts } from './management/resourcePorts.js';
 import { Subscriptions } from './management/subscriptions.js';
 import type { ResourceGroup, Subscription } from './management/subscriptions.js';
 import type { Store } from './store/database.js';
@@ -19,6 +22,8 @@ export interface Bootstrap {
   tenant: Tenant;
   subscription: Subscription;
   resourceGroup: ResourceGroup;
+  /** Global Administrator and Owner of the subscription, so a person can sign in and grant access. */
+  administrator: { user: User; password: string };
 }
 
 export const DEFAULT_TENANT_DOMAIN = 'tessera.onmicrosoft.com';
@@ -32,6 +37,7 @@ export class Tessera {
   readonly resourceGroups: ResourceGroups;
   readonly configurationStores: ConfigurationStores;
   readonly mediaServices: MediaServices;
+  readonly resourcePorts: ResourcePorts;
   readonly roleAssignments: RoleAssignments;
   readonly roleDefinitions: RoleDefinitions;
   readonly denyAssignments: DenyAssignments;
@@ -47,8 +53,9 @@ export class Tessera {
     this.signIns = new SignInServices(db);
     this.subscriptions = new Subscriptions(db);
     this.resourceGroups = new ResourceGroups(db);
-    this.configurationStores = new ConfigurationStores(db);
-    this.mediaServices = new MediaServices(db);
+    this.resourcePorts = new ResourcePorts(db);
+    this.configurationStores = new ConfigurationStores(db, this.resourcePorts);
+    this.mediaServices = new MediaServices(db, this.resourcePorts);
     this.roleAssignments = new RoleAssignments(db);
     this.roleDefinitions = new RoleDefinitions(db);
     this.denyAssignments = new DenyAssignments(db);
@@ -75,8 +82,35 @@ export class Tessera {
       name: 'tessera-rg',
       location: 'westus',
     });
+    const administrator = await this.createAdministrator(tenant, subscription);
     await this.keys.current();
-    return { tenant, subscription, resourceGroup };
+    return { tenant, subscription, resourceGroup, administrator };
+  }
+
+  /**
+   * Without someone holding Owner, every ARM call answers 403 and nobody can grant access. The
+   * password exists only in the returned object (the store keeps its hash): whoever bootstraps
+   * shows it once.
+   */
+  private async createAdministrator(
+    tenant: Tenant,
+    subscription: Subscription,
+  ): Promise<Bootstrap['administrator']> {
+    const password = generatePassword();
+    const user = await this.directory.users.create(tenant, {
+      userPrincipalName: `admin@${tenant.domain}`,
+      displayName: 'Tessera Administrator',
+      password,
+    });
+    await this.directory.directoryRoles.add(tenant.id, DIRECTORY_ROLES.globalAdministrator.id, user.objectId);
+    await this.roleAssignments.create({
+      tenantId: tenant.id,
+      scope: `/subscriptions/${subscription.subscriptionId}`,
+      roleDefinition: 'Owner',
+      principalId: user.objectId,
+      principalType: 'User',
+    });
+    return { user, password };
   }
 
   /** The tenant commands act on when none is named: the first one created. */
@@ -95,5 +129,22 @@ export class Tessera {
 
   async close(): Promise<void> {
     await this.db.destroy();
+  }
+}
+
+const PASSWORD_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
+
+/**
+ * Four groups of five letters and digits joined by hyphens (about 115 bits): all four character
+ * classes the password policy counts, and nothing a shell or a form would mangle when the password
+ * is pasted. Look-alike characters (0/O, 1/l/I) are left out, since people type it.
+ */
+function generatePassword(): string {
+  for (;;) {
+    const groups = Array.from({ length: 4 }, () =>
+      Array.from({ length: 5 }, () => PASSWORD_ALPHABET[randomInt(PASSWORD_ALPHABET.length)]).join(''),
+    );
+    const password = groups.join('-');
+    if (/[a-z]/.test(password) && /[A-Z]/.test(password) && /[0-9]/.test(password)) return password;
   }
 }

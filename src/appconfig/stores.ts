@@ -15,6 +15,8 @@ export interface DataPlaneStore {
   disableLocalAuth: boolean;
   /** Sync-Token id: stable for the store, new for a store re-created under the same name. */
   syncTokenId: string;
+  /** The port of the store's own origin; null until one is assigned. */
+  port: number | null;
 }
 
 const syncTokenIdOf = (store: ConfigurationStore): string =>
@@ -55,6 +57,7 @@ export class DataPlaneStores {
       tenantId: subscription.tenantId.toLowerCase(),
       disableLocalAuth: store.disableLocalAuth,
       syncTokenId: syncTokenIdOf(store),
+      port: store.port,
     };
   }
 }

@@ -5,11 +5,18 @@ import type { TokenVersion } from './issuers.js';
 import type { SignInServices } from './signIn/signInServices.js';
 import type { SigningKeys } from './tokens/signingKeys.js';
 
+/** Resources named by one of Tessera's own origins (the server's, a store's, an account's). */
+export interface OriginResourceDirectory {
+  /** The app id of the first-party resource an origin names, if it names one. */
+  appIdOf(resource: string): Promise<string | undefined>;
+}
+
 export interface AuthorityServices {
   directory: Directory;
   keys: SigningKeys;
   origins: PublicOrigins;
   signIns: SignInServices;
+  originResources?: OriginResourceDirectory;
 }
 
 /** `/{tenant}/…`: a concrete tenant, or one of Entra's meta-tenants resolved later by the flow. */

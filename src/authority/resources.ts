@@ -41,7 +41,10 @@ export async function resolveTargetResource(
   const { servicePrincipals, applications } = services.directory;
   const exact = await servicePrincipals.resolveResource(tenant.id, requested);
   const wildcard = exact ? undefined : wildcardIdentifierOf(requested);
-  const resolved = exact ?? (wildcard && (await servicePrincipals.resolveResource(tenant.id, wildcard)));
+  const resolved =
+    exact ??
+    (wildcard && (await servicePrincipals.resolveResource(tenant.id, wildcard))) ??
+    (await resolveOwnOrigin(services, tenant, requested));
   const application = resolved && (await applications.findByAppId(resolved.servicePrincipal.appId));
   if (!resolved || !application) throw aadsts.resourceNotFound(requested, tenant.domain);
   const version: TokenVersion = application.accessTokenVersion === 2 ? 2 : 1;
@@ -56,6 +59,18 @@ export async function resolveTargetResource(
     audience: version === 2 ? application.appId : v1Audience,
     requested,
   };
+}
+
+/** One of Tessera's own origins (the server's, a store's, an account's): the resource it names. */
+async function resolveOwnOrigin(
+  services: AuthorityServices,
+  tenant: Tenant,
+  requested: string,
+): Promise<{ servicePrincipal: ServicePrincipal; matchedName: string } | undefined> {
+  const appId = await services.originResources?.appIdOf(requested);
+  const servicePrincipal =
+    appId && (await services.directory.servicePrincipals.findByAppId(tenant.id, appId));
+  return servicePrincipal ? { servicePrincipal, matchedName: requested } : undefined;
 }
 
 /**

@@ -4,6 +4,14 @@ import type { ApplicationInput } from './applications.js';
 export const MICROSOFT_SERVICES_TENANT_ID = 'f8cdef31-a31e-4b4a-93e4-5f571e91255a';
 export const MICROSOFT_SERVICES_DOMAIN = 'microsoftservices.onmicrosoft.com';
 
+/** The app ids of the first-party resources Tessera serves, for code that names one of them. */
+export const FIRST_PARTY_APP_IDS = {
+  management: '797f4846-ba00-4fd7-ba43-dac1f8f63013',
+  mediaServices: '374b2a64-3b6b-436b-934c-b820eacca870',
+  appConfiguration: '35ffadb3-7fc1-497e-b61b-381d28e744cc',
+  graph: '00000003-0000-0000-c000-000000000000',
+} as const;
+
 const userImpersonation = (id: string, resource: string) => ({
   id,
   value: 'user_impersonation',

@@ -86,6 +86,16 @@ export class ArmAuthenticator {
     this.verifier = new BearerVerifier(new LocalKeys(keys));
     // Issuers are few and every request asks: parse each one once (bounded, as tokens are input).
     const issuerVerdicts = new Map<string, boolean>();
+    const originVerdicts = new Map<string, boolean>();
+    const ownOrigin = (aud: string): boolean => {
+      let verdict = originVerdicts.get(aud);
+      if (verdict === undefined) {
+        verdict = origins.isOwnOrigin(aud);
+        if (originVerdicts.size >= 1000) originVerdicts.clear();
+        originVerdicts.set(aud, verdict);
+      }
+      return verdict;
+    };
     this.policy = {
       // Own issuers of the tenant the issuer names; that this is the token's tid is checked after.
       issuers: (iss) => {
@@ -98,7 +108,7 @@ export class ArmAuthenticator {
         }
         return verdict;
       },
-      audience: (aud) => acceptedAudiences.has(aud.toLowerCase()),
+      audience: (aud) => acceptedAudiences.has(aud.toLowerCase()) || ownOrigin(aud),
     };
   }
 

@@ -14,6 +14,7 @@ import {
   resourceNotFound,
 } from './resourceFields.js';
 import { ResourceGroups } from './resourceGroups.js';
+import type { ResourcePorts } from './resourcePorts.js';
 
 export const CONFIGURATION_STORE_TYPE = 'Microsoft.AppConfiguration/configurationStores';
 
@@ -38,6 +39,8 @@ export interface ConfigurationStore {
   softDeleteRetentionInDays: number;
   enablePurgeProtection: boolean;
   createdAt: number;
+  /** The port that makes the store an origin of its own; null until a server assigns one. */
+  port: number | null;
 }
 
 export interface ConfigurationStoreInput {
@@ -72,6 +75,7 @@ const toStore = (row: Selectable<ConfigurationStoreTable>): ConfigurationStore =
   softDeleteRetentionInDays: row.soft_delete_retention_days,
   enablePurgeProtection: row.enable_purge_protection === 1,
   createdAt: Number(row.created_at),
+  port: row.port === null ? null : Number(row.port),
 });
 
 function checkInput(input: ConfigurationStoreInput): ConfigurationStoreSku {
@@ -100,7 +104,10 @@ export class ConfigurationStores {
   readonly keys: ConfigurationStoreKeys;
   private readonly groups: ResourceGroups;
 
-  constructor(private readonly db: Store) {
+  constructor(
+    private readonly db: Store,
+    private readonly ports: ResourcePorts,
+  ) {
     this.keys = new ConfigurationStoreKeys(db);
     this.groups = new ResourceGroups(db);
   }
@@ -156,12 +163,13 @@ export class ConfigurationStores {
       resource_group: group.name,
       resource_group_lower: group.name.toLowerCase(),
       created_at: nowSeconds(),
-      port: null,
+      port: await this.ports.allocate(),
     };
     await this.db.transaction().execute(async (trx) => {
       await trx.insertInto('configuration_stores').values(row).execute();
       await ConfigurationStoreKeys.issue(trx, row.name_lower);
     });
+    await this.ports.changed();
     return { store: toStore(row), created: true };
   }
 
@@ -216,6 +224,7 @@ export class ConfigurationStores {
         .where('name_lower', '=', store.name.toLowerCase())
         .execute();
     });
+    await this.ports.changed();
     return store;
   }
 

@@ -15,6 +15,7 @@ import {
   resourceId,
   resourceNotFound,
 } from './resourceFields.js';
+import type { ResourcePorts } from './resourcePorts.js';
 import { ResourceGroups } from './resourceGroups.js';
 
 export const MEDIA_SERVICES_TYPE = 'Microsoft.Media/mediaservices';
@@ -37,6 +38,8 @@ export interface MediaServicesAccount {
   createdAt: number;
   /** Signs the account's SAS locators, as a storage account key does; never leaves the server. */
   storageKey: string;
+  /** The port that makes the account an origin of its own; null until a server assigns one. */
+  port: number | null;
 }
 
 export interface MediaServicesInput {
@@ -62,13 +65,17 @@ const toAccount = (row: Selectable<MediaServiceTable>): MediaServicesAccount => 
   storageAccounts: parseList<StorageAccountReference>(row.storage_accounts),
   createdAt: Number(row.created_at),
   storageKey: row.storage_key,
+  port: row.port === null ? null : Number(row.port),
 });
 
 /** Media Services accounts (the control plane); the v2 REST API serves their contents. */
 export class MediaServices {
   private readonly groups: ResourceGroups;
 
-  constructor(private readonly db: Store) {
+  constructor(
+    private readonly db: Store,
+    private readonly ports: ResourcePorts,
+  ) {
     this.groups = new ResourceGroups(db);
   }
 
@@ -117,9 +124,10 @@ export class MediaServices {
       media_service_id: randomUUID(),
       created_at: nowSeconds(),
       storage_key: randomBytes(32).toString('hex'),
-      port: null,
+      port: await this.ports.allocate(),
     };
     await this.db.insertInto('media_services').values(row).execute();
+    await this.ports.changed();
     return { account: toAccount(row), created: true };
   }
 
@@ -177,6 +185,7 @@ export class MediaServices {
         .where('name', '=', 'media')
         .execute();
     });
+    await this.ports.changed();
     return account;
   }
 }

@@ -12,6 +12,8 @@ export interface MediaAccount {
   mediaServiceId: string;
   location: string;
   storageKey: Buffer;
+  /** The port of the account's own origin; null until one is assigned. */
+  port: number | null;
 }
 
 /** The narrow part of the control plane the data plane reads. */
@@ -62,6 +64,7 @@ export class MediaAccounts {
       mediaServiceId: account.mediaServiceId,
       location: account.location,
       storageKey: Buffer.from(account.storageKey, 'hex'),
+      port: account.port,
     };
   }
 }

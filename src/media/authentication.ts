@@ -52,16 +52,28 @@ export class MediaAuthenticator {
     };
   }
 
+  /**
+   * @param ownOrigin the account's own origin when the client called it there: a token for that
+   *   origin (`<endpoint>/.default`) is good on it, and only on it.
+   */
   async authenticate(
     authorization: string | undefined,
     account: MediaAccount,
     origin: string,
+    ownOrigin?: string,
   ): Promise<MediaCaller> {
     const refuse = () => mediaErrors.unauthorized(challengeFor(origin, account));
     const token = SCHEME.exec(authorization ?? '')?.[1];
     if (!token || token.length > 16_384) throw refuse();
+    const policy: BearerPolicy =
+      ownOrigin === undefined
+        ? this.policy
+        : {
+            ...this.policy,
+            audience: (aud) => AUDIENCES.has(aud) || aud.replace(/\/+$/, '').toLowerCase() === ownOrigin,
+          };
     try {
-      const { claims, principal } = await this.verifier.verify(token, this.policy);
+      const { claims, principal } = await this.verifier.verify(token, policy);
       const issuerTenant = tenantOfIssuer(claims.iss);
       if (issuerTenant !== account.tenantId || claims.tid?.toLowerCase() !== account.tenantId) throw refuse();
       return { objectId: principal.objectId, tenantId: issuerTenant, appId: principal.appId };

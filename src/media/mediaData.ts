@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { originWithPort } from '../server/origins.js';
 import type { Store } from '../store/database.js';
 import { MediaAccounts } from './accounts.js';
 import type { AccountDirectory, SubscriptionDirectory } from './accounts.js';
@@ -74,7 +75,11 @@ export class MediaData {
       throw mediaErrors.notFound(`The Media Services account '${account.slice(0, 64)}' does not exist.`);
     return {
       account: found,
-      urls: new AccountUrls(origin, found.name),
+      urls: new AccountUrls(
+        origin,
+        found.name,
+        found.port === null ? undefined : originWithPort(origin, found.port),
+      ),
       format: 'minimal',
       dataServiceVersion: '3.0',
     };

@@ -1,4 +1,3 @@
-import { mediaServicesV2Endpoint } from '../management/resources/mediaServicesApi.js';
 import { containerOf, guidOf } from './ids.js';
 
 /**
@@ -7,17 +6,27 @@ import { containerOf, guidOf } from './ids.js';
  * Computed per request, never stored, as the management API computes the API endpoint.
  */
 export class AccountUrls {
+  /** Where the account's surfaces hang: its own origin, or its path on Tessera's origin. */
+  readonly root: string;
   readonly api: string;
   readonly blob: string;
   readonly streaming: string;
+  readonly keyDelivery: string;
 
+  /**
+   * @param ownOrigin the account's own origin (`https://localhost:<its port>`) when the client
+   *   addressed it so; otherwise the surfaces are path-style below `origin`.
+   */
   constructor(
     readonly origin: string,
     readonly account: string,
+    ownOrigin?: string,
   ) {
-    this.api = mediaServicesV2Endpoint(origin, account);
-    this.blob = `${origin}/media/${account}/blob`;
-    this.streaming = `${origin}/media/${account}/streaming`;
+    this.root = ownOrigin ?? `${origin}/media/${account}`;
+    this.api = `${this.root}/api/`;
+    this.blob = `${this.root}/blob`;
+    this.streaming = `${this.root}/streaming`;
+    this.keyDelivery = `${this.root}/keydelivery`;
   }
 
   container(assetId: string): string {

@@ -3,19 +3,25 @@ import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { appConfigPlugin } from '../appconfig/http/plugin.js';
-import { rewriteHostStyleUrl } from '../appconfig/http/hostStyle.js';
 import { authorityPlugin } from '../authority/plugin.js';
+import { cloudMetadataPlugin } from '../management/cloudMetadataPlugin.js';
 import { managementPlugin } from '../management/plugin.js';
 import { mediaFrameworkError } from '../media/http/frameworkErrors.js';
 import { mediaPlugin } from '../media/http/plugin.js';
+import { managedIdentityPlugin } from '../identity/http/plugin.js';
 import type { Tessera } from '../tessera.js';
 import type { PublicOrigins } from './origins.js';
+import { OriginResources } from './originResources.js';
+import { resourceRewriter } from './rewriteUrl.js';
+import type { ResourceRouting } from './rewriteUrl.js';
 
 export interface AppOptions {
   tessera: Tessera;
   origins: PublicOrigins;
   logger: Logger;
   https: { key: string; cert: string };
+  /** Resources that are origins of their own (a port each); none when omitted. */
+  resourceRouting?: ResourceRouting;
 }
 
 /** The HTTPS application: a small core with each surface an encapsulated plugin. */
@@ -33,9 +39,9 @@ export async function buildApp(options: AppOptions) {
     // The Azure SDKs join `{endpoint}/{scope}` with scopes that start with a slash, so ARM
     // requests arrive as `//subscriptions/…`; ARM ignores doubled slashes, so does the router.
     routerOptions: { maxParamLength: 2048, ignoreDuplicateSlashes: true },
-    // App Configuration stores addressed by host name (`{store}.azconfig.localhost`) are routed
-    // as their path-style form.
-    rewriteUrl: rewriteHostStyleUrl,
+    // Stores and accounts addressed by their own origin (a port of their own, or a store's host
+    // name `{store}.azconfig.localhost`) are routed as their path-style form.
+    rewriteUrl: resourceRewriter(options.resourceRouting ?? { prefixOf: () => undefined }),
     // A path Fastify cannot decode never reaches a slice: each surface still answers in its own
     // wire format (an OData error under /media/), not Fastify's.
     frameworkErrors: answerFrameworkError,
@@ -63,9 +69,11 @@ export async function buildApp(options: AppOptions) {
       keys: options.tessera.keys,
       origins: options.origins,
       signIns: options.tessera.signIns,
+      originResources: new OriginResources(options.origins, options.tessera.resourcePorts),
     },
   });
   await app.register(managementPlugin, { services: { tessera: options.tessera, origins: options.origins } });
+  await app.register(cloudMetadataPlugin, { origins: options.origins });
   await app.register(appConfigPlugin, { services: { tessera: options.tessera, origins: options.origins } });
   const { tessera } = options;
   await app.register(mediaPlugin, {
@@ -77,6 +85,17 @@ export async function buildApp(options: AppOptions) {
       access: tessera.access,
       keys: tessera.keys,
       origins: options.origins,
+    },
+  });
+  await app.register(managedIdentityPlugin, {
+    services: {
+      db: tessera.db,
+      authority: {
+        directory: tessera.directory,
+        keys: tessera.keys,
+        origins: options.origins,
+        signIns: tessera.signIns,
+      },
     },
   });
   return app;

@@ -51,13 +51,63 @@ export class PublicOrigins {
     return this.originOf(url.hostname.toLowerCase());
   }
 
+  /** The port Tessera's own origin listens on. */
+  get listeningPort(): number {
+    return this.port;
+  }
+
+  /** One of Tessera's host names (`localhost`, `127.0.0.1`, `[::1]`, `--hostname` values). */
+  hasHostname(hostname: string): boolean {
+    return this.hostnames.has(hostname.toLowerCase());
+  }
+
+  /**
+   * `https://localhost:8443` or `https://localhost:8443/`: the server's own origin, which names
+   * the management API as a token audience (ARM clients that set only `endpoint` ask for
+   * `<endpoint>/.default`), as Azure Stack's management endpoint does.
+   */
+  isOwnOrigin(value: string): boolean {
+    if (!URL.canParse(value)) return false;
+    const url = new URL(value);
+    return (
+      url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password && this.isOwn(url)
+    );
+  }
+
   /** An https URL on one of Tessera's host names and on the port it listens on. */
   isOwn(url: URL): boolean {
     const port = url.port === '' ? 443 : Number(url.port);
     return url.protocol === 'https:' && port === this.port && this.hostnames.has(url.hostname.toLowerCase());
   }
 
+  /**
+   * The origin of a resource that listens on a port of its own, on the host name the client used
+   * when it is one of ours (a made-up Host must not end up in the URLs a response hands out).
+   */
+  onPort(host: string | undefined, port: number): string {
+    const hostname = host === undefined ? 'localhost' : hostnameOf(host);
+    return originWithPort(this.originOf(this.hostnames.has(hostname) ? hostname : 'localhost'), port);
+  }
+
   private originOf(hostname: string): string {
     return this.port === 443 ? `https://${hostname}` : `https://${hostname}:${this.port}`;
   }
+}
+
+/**
+ * `https://localhost:8443` with another port: the origin of a resource that listens on a port of
+ * its own, on the host name the client used.
+ */
+export function originWithPort(origin: string, port: number): string {
+  const hostEnd = origin.startsWith('https://[')
+    ? origin.indexOf(']') + 1
+    : origin.indexOf(':', 'https://'.length);
+  const base = hostEnd > 0 ? origin.slice(0, hostEnd) : origin;
+  return port === 443 ? base : `${base}:${port}`;
+}
+
+/** `localhost:9123` → `localhost`, `[::1]:9123` → `[::1]`, lower-cased. */
+function hostnameOf(host: string): string {
+  const end = host.startsWith('[') ? host.indexOf(']') + 1 : host.lastIndexOf(':');
+  return (end > 0 ? host.slice(0, end) : host).toLowerCase();
 }

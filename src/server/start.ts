@@ -5,6 +5,7 @@ import { ensureTlsMaterial } from '../tls/certificateAuthority.js';
 import { buildApp } from './app.js';
 import type { TesseraApp } from './app.js';
 import { PublicOrigins } from './origins.js';
+import { ResourceListeners } from './resourceListeners.js';
 
 export interface StartOptions {
   dataDir: string;
@@ -33,16 +34,29 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const bootstrap = await tessera.bootstrap();
     await tessera.keys.current();
     const origins = new PublicOrigins(options.port, hostnames);
+    const https = { key: tls.serverKeyPem, cert: tls.serverCertPem };
+    const listeners = new ResourceListeners({
+      ports: tessera.resourcePorts,
+      host: options.host,
+      tls: https,
+      logger: options.logger,
+    });
     const app = await buildApp({
       tessera,
       origins,
       logger: options.logger,
-      https: { key: tls.serverKeyPem, cert: tls.serverCertPem },
+      https,
+      resourceRouting: listeners,
     });
+    listeners.attach(app.routing);
+    tessera.resourcePorts.onChange(() => listeners.sync());
+    app.addHook('preClose', () => listeners.close());
     await app.listen({ host: options.host, port: options.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : options.port;
     origins.setPort(port);
+    await tessera.resourcePorts.assignMissing();
+    await listeners.start();
     let closed = false;
     return {
       app,

@@ -60,7 +60,13 @@ describe('App Configuration stores (control plane)', () => {
     assert.deepEqual(store.sku, { name: 'standard' });
     assert.deepEqual(store.tags, { team: 'orders' });
     assert.equal(store.properties.provisioningState, 'Succeeded');
-    assert.equal(store.properties.endpoint, `${t.origin}/appconfig/Orders-Config`);
+    // The store's own origin: a port of its own, on which the data plane answers (here: no credential).
+    const endpoint = store.properties.endpoint;
+    assert.match(endpoint, /^https:\/\/localhost:\d+$/);
+    assert.notEqual(endpoint, t.origin);
+    const anonymous = await fetch(`${endpoint}/kv`);
+    assert.equal(anonymous.status, 401);
+    assert.match(anonymous.headers.get('www-authenticate') ?? '', /HMAC-SHA256/);
     assert.equal(store.properties.disableLocalAuth, false);
     assert.equal(store.properties.publicNetworkAccess, null);
     assert.equal(store.properties.softDeleteRetentionInDays, 7);
@@ -120,7 +126,8 @@ describe('App Configuration stores (control plane)', () => {
       headers: { authorization: `Bearer ${token}` },
     });
     const body = (await response.json()) as StoreJson;
-    assert.equal(body.properties.endpoint, `${viaIp}/appconfig/host-store`);
+    assert.match(body.properties.endpoint, /^https:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal((await fetch(`${body.properties.endpoint}/kv`)).status, 401);
   });
 
   it('lists four keys: two read-write, two read-only, with connection strings', async () => {
@@ -140,7 +147,8 @@ describe('App Configuration stores (control plane)', () => {
         ['Secondary Read Only', true],
       ],
     );
-    const endpoint = `${t.origin}/appconfig/keyed-store`;
+    const store = await arm<StoreJson>(t, 'GET', path('keyed-store'), { token });
+    const endpoint = store.json.properties.endpoint;
     for (const key of keys) {
       assert.match(key.id, /^[A-Za-z0-9]{4}-l0-s0:[A-Za-z0-9]{20}$/);
       assert.equal(Buffer.from(key.value, 'base64').length, 32);

@@ -47,9 +47,17 @@ describe('Media Services accounts (control plane)', () => {
     assert.match(account.properties.mediaServiceId, /^[0-9a-f-]{36}$/);
     assert.equal(account.properties.provisioningState, 'Succeeded');
     assert.deepEqual(account.properties.storageAccounts, [{ id: storage, type: 'Primary' }]);
-    assert.deepEqual(account.properties.apiEndpoints, [
-      { endpoint: `${t.origin}/media/contososports/api/`, majorVersion: '2' },
-    ]);
+    // The account's own origin: a port of its own, on which the v2 API answers (here: no token).
+    const [api] = account.properties.apiEndpoints;
+    assert.equal(account.properties.apiEndpoints.length, 1);
+    assert.equal(api?.majorVersion, '2');
+    assert.match(api?.endpoint ?? '', /^https:\/\/localhost:\d+\/api\/$/);
+    const anonymous = await fetch(`${api?.endpoint ?? ''}Assets`);
+    assert.equal(anonymous.status, 401);
+    assert.match(
+      anonymous.headers.get('www-authenticate') ?? '',
+      /resource_id="https:\/\/rest\.media\.azure\.net"/,
+    );
 
     assert.deepEqual((await arm(t, 'GET', path('contososports'), { token })).json, account);
     const again = await arm<MediaJson>(t, 'PUT', path('contososports'), {

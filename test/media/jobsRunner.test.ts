@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { MediaServices } from '../../src/management/mediaServices.js';
+import { ResourcePorts } from '../../src/management/resourcePorts.js';
 import { ResourceGroups } from '../../src/management/resourceGroups.js';
 import { Subscriptions } from '../../src/management/subscriptions.js';
 import type { MediaAccount } from '../../src/media/accounts.js';
@@ -157,7 +158,7 @@ describe('the job runner: cancel, shutdown and store failures while outputs are 
       name: 'media-rg',
       location: 'westus',
     });
-    const { account: created } = await new MediaServices(db).createOrUpdate({
+    const { account: created } = await new MediaServices(db, new ResourcePorts(db)).createOrUpdate({
       subscriptionId: subscription.subscriptionId,
       resourceGroup: 'media-rg',
       name: ACCOUNT,
@@ -170,6 +171,7 @@ describe('the job runner: cancel, shutdown and store failures while outputs are 
       mediaServiceId: created.mediaServiceId,
       location: created.location,
       storageKey: Buffer.from(created.storageKey, 'hex'),
+      port: null,
     };
     session = {
       account,

@@ -68,6 +68,7 @@ const account: MediaAccount = {
   mediaServiceId: randomUUID(),
   location: 'westus',
   storageKey: randomBytes(32),
+  port: null,
 };
 
 const receiver = new Receiver();

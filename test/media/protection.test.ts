@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MediaServices } from '../../src/management/mediaServices.js';
+import { ResourcePorts } from '../../src/management/resourcePorts.js';
 import { ResourceGroups } from '../../src/management/resourceGroups.js';
 import { Subscriptions } from '../../src/management/subscriptions.js';
 import type { MediaAccount } from '../../src/media/accounts.js';
@@ -116,7 +117,7 @@ before(async () => {
     name: 'media-rg',
     location: 'westus',
   });
-  const { account } = await new MediaServices(db).createOrUpdate({
+  const { account } = await new MediaServices(db, new ResourcePorts(db)).createOrUpdate({
     subscriptionId: subscription.subscriptionId,
     resourceGroup: 'media-rg',
     name: ACCOUNT,
@@ -129,6 +130,7 @@ before(async () => {
     mediaServiceId: account.mediaServiceId,
     location: account.location,
     storageKey: Buffer.from(account.storageKey, 'hex'),
+    port: null,
   };
   entities = new MediaEntities(db);
   session = {

@@ -15,10 +15,11 @@ const SCHEME = /^Bearer(?:\s+(.*))?$/is;
 const CLOCK_SKEW_SECONDS = 300;
 const MAX_REMEMBERED = 10_000;
 
-/** A token already checked for one Host: only its lifetime remains to be checked again. */
+/** A token already checked for one Host and store: only its lifetime remains to be checked again. */
 interface Remembered {
   token: string;
   host: string | undefined;
+  store: string;
   objectId: string;
   tenantId: string;
   usableUntil: number;
@@ -55,11 +56,11 @@ export class BearerAuthenticator implements Authenticator {
     this.isOwnIssuer = (iss) => this.ownIssuerTenant(iss) !== null;
   }
 
-  private policyFor(host: string | undefined): BearerPolicy {
-    const key = host ?? '';
+  private policyFor(host: string | undefined, storePort: number | null): BearerPolicy {
+    const key = `${host ?? ''} ${storePort ?? ''}`;
     let policy = this.policies.get(key);
     if (!policy) {
-      policy = { issuers: this.isOwnIssuer, audience: (aud) => isAcceptedAudience(aud, host) };
+      policy = { issuers: this.isOwnIssuer, audience: (aud) => isAcceptedAudience(aud, host, storePort) };
       // Hosts come from clients: bound the memo.
       if (this.policies.size >= 1000) this.policies.clear();
       this.policies.set(key, policy);
@@ -88,6 +89,7 @@ export class BearerAuthenticator implements Authenticator {
     if (
       known?.token === token &&
       known.host === request.headers.host &&
+      known.store === request.store.nameLower &&
       Date.now() / 1000 < known.usableUntil
     ) {
       return this.forStore(request, known.tenantId, known.objectId);
@@ -102,7 +104,7 @@ export class BearerAuthenticator implements Authenticator {
   }
 
   private async check(request: AuthenticationRequest, token: string): Promise<Outcome> {
-    const policy = this.policyFor(request.headers.host);
+    const policy = this.policyFor(request.headers.host, request.store.port);
     let verified: VerifiedBearer;
     try {
       verified = await this.verifier.verify(token, policy);
@@ -119,6 +121,7 @@ export class BearerAuthenticator implements Authenticator {
     this.remembered.set(token.slice(token.lastIndexOf('.') + 1), {
       token,
       host: request.headers.host,
+      store: request.store.nameLower,
       objectId: verified.principal.objectId,
       tenantId: issuerTenant,
       usableUntil: claims.exp + CLOCK_SKEW_SECONDS,

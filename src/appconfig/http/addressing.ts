@@ -45,5 +45,10 @@ export function acceptDatetime(headers: Record<string, unknown>, reply: FastifyR
 export function endpointOf(context: OperationContext): string {
   const host = context.request.headers.host;
   if (storeOfHost(host) !== undefined) return `https://${host}`;
+  const { port } = context.store;
+  // Rewritten from the store's own origin (its port): the original URL has no store prefix.
+  if (port !== null && !context.request.originalUrl.startsWith(`${PATH_PREFIX}/`)) {
+    return context.origins.onPort(host, port);
+  }
   return `${context.origins.fromHost(host)}${PATH_PREFIX}/${context.storeSegment}`;
 }

@@ -124,7 +124,7 @@ export function registerAppConfig(program: Command, io: CliIo): void {
     .action(async (options: StoreOptions) => {
       const json = await withSubscription(options, async (tessera, _tenant, subscription) => {
         const store = await findStore(tessera, subscription, options);
-        const endpoint = configurationStoreEndpoint(options.server, store.name);
+        const endpoint = configurationStoreEndpoint(options.server, store);
         return (await tessera.configurationStores.keys.list(store.name)).map((k) =>
           accessKeyResource(k, endpoint),
         );
@@ -140,7 +140,7 @@ export function registerAppConfig(program: Command, io: CliIo): void {
       const json = await withSubscription(options, async (tessera, _tenant, subscription) => {
         const store = await findStore(tessera, subscription, options);
         const key = await tessera.configurationStores.keys.regenerate(store.name, options.id);
-        return accessKeyResource(key, configurationStoreEndpoint(options.server, store.name));
+        return accessKeyResource(key, configurationStoreEndpoint(options.server, store));
       });
       printJson(io, json);
     });

@@ -1,4 +1,5 @@
 import type { ArmContext, ArmOperation } from '../arm/context.js';
+import { originWithPort } from '../../server/origins.js';
 import { visibleItems } from '../arm/authorization.js';
 import {
   objectBody,
@@ -26,11 +27,14 @@ const ACTION = {
 };
 
 /**
- * The data-plane endpoint: path-style on Tessera's own origin, so it works without DNS set-up.
- * Computed from the origin the client called, never stored, so it follows the host name in use.
+ * The data-plane endpoint: the store's own origin (a port of its own, so no DNS set-up is needed),
+ * on the host name the client called, never stored. A store not yet given a port (made by an older
+ * release, before a server assigned one) is path-style on Tessera's origin.
  */
-export const configurationStoreEndpoint = (origin: string, storeName: string): string =>
-  `${origin}/appconfig/${storeName}`;
+export const configurationStoreEndpoint = (
+  origin: string,
+  store: Pick<ConfigurationStore, 'name' | 'port'>,
+): string => (store.port === null ? `${origin}/appconfig/${store.name}` : originWithPort(origin, store.port));
 
 export const configurationStoreResource = (store: ConfigurationStore, origin: string) => ({
   id: store.id,
@@ -42,7 +46,7 @@ export const configurationStoreResource = (store: ConfigurationStore, origin: st
   properties: {
     provisioningState: 'Succeeded',
     creationDate: isoFromSeconds(store.createdAt),
-    endpoint: configurationStoreEndpoint(origin, store.name),
+    endpoint: configurationStoreEndpoint(origin, store),
     encryption: { keyVaultProperties: null },
     privateEndpointConnections: null,
     disableLocalAuth: store.disableLocalAuth,
@@ -144,7 +148,7 @@ export function configurationStoreOperation(
       case 'listkeys':
         return operation(ACTION.listKeys, async (context) => {
           const store = await stores(context).get(subscriptionId, resourceGroup, name);
-          const endpoint = configurationStoreEndpoint(context.request.origin, store.name);
+          const endpoint = configurationStoreEndpoint(context.request.origin, store);
           const keys = await stores(context).keys.list(store.name);
           return { status: 200, body: { value: keys.map((k) => accessKeyResource(k, endpoint)) } };
         });
@@ -154,7 +158,7 @@ export function configurationStoreOperation(
           if (!id) throw armErrors.invalidRequestContent("The 'id' of the key to regenerate is required.");
           const store = await stores(context).get(subscriptionId, resourceGroup, name);
           const key = await stores(context).keys.regenerate(store.name, id);
-          const endpoint = configurationStoreEndpoint(context.request.origin, store.name);
+          const endpoint = configurationStoreEndpoint(context.request.origin, store);
           return { status: 200, body: accessKeyResource(key, endpoint) };
         });
       default:

@@ -1,4 +1,5 @@
 import type { ArmContext, ArmOperation } from '../arm/context.js';
+import { originWithPort } from '../../server/origins.js';
 import { visibleItems } from '../arm/authorization.js';
 import { isObject, objectBody, optionalObject, optionalString, optionalTags } from '../arm/body.js';
 import { armErrors } from '../arm/errors.js';
@@ -15,9 +16,17 @@ const ACTION = {
   delete: 'Microsoft.Media/mediaservices/delete',
 };
 
-/** The account's Media Services v2 REST endpoint, path-style on the origin the client called. */
-export const mediaServicesV2Endpoint = (origin: string, accountName: string): string =>
-  `${origin}/media/${accountName}/api/`;
+/**
+ * The account's Media Services v2 REST endpoint: on the account's own origin (a port of its own),
+ * on the host name the client called; path-style on Tessera's origin until it has a port.
+ */
+export const mediaServicesV2Endpoint = (
+  origin: string,
+  account: Pick<MediaServicesAccount, 'name' | 'port'>,
+): string =>
+  account.port === null
+    ? `${origin}/media/${account.name}/api/`
+    : `${originWithPort(origin, account.port)}/api/`;
 
 export const mediaServicesResource = (account: MediaServicesAccount, origin: string) => ({
   id: account.id,
@@ -35,7 +44,7 @@ export const mediaServicesResource = (account: MediaServicesAccount, origin: str
     minimumTlsVersion: 'Tls12',
     privateEndpointConnections: [],
     // The 2015-10-01 shape: where the v2 REST API (assets, jobs, locators) is served.
-    apiEndpoints: [{ endpoint: mediaServicesV2Endpoint(origin, account.name), majorVersion: '2' }],
+    apiEndpoints: [{ endpoint: mediaServicesV2Endpoint(origin, account), majorVersion: '2' }],
   },
   systemData: { createdAt: isoFromSeconds(account.createdAt) },
 });

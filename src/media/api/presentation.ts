@@ -13,7 +13,7 @@ const presented = new WeakMap<readonly EntityRecord[], Map<string, readonly Enti
 export function entitiesOf(view: AccountView, set: string, ctx: PresentContext): readonly EntityRecord[] {
   const rules = rulesOf(set);
   const stored = view.list(set);
-  const key = `${ctx.urls.origin} ${ctx.account.name}`;
+  const key = ctx.urls.root;
   let byOrigin = presented.get(stored);
   const hit = byOrigin?.get(key);
   if (hit && !rules.builtIn) return hit;

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessEngine } from '../../access/engine.js';
 import type { PublicOrigins } from '../../server/origins.js';
-import type { MediaAccounts } from '../accounts.js';
+import type { MediaAccount, MediaAccounts } from '../accounts.js';
 import type { MediaApi } from '../api/mediaApi.js';
 import type { ApiSession } from '../api/types.js';
 import type { MediaAuthenticator } from '../authentication.js';
@@ -73,7 +73,13 @@ export async function mediaApiPlugin(
     if (!account)
       throw mediaErrors.notFound(`The Media Services account '${name.slice(0, 64)}' does not exist.`);
     const origin = origins.fromHost(request.headers.host);
-    const caller = await authenticator.authenticate(request.headers.authorization, account, origin);
+    const ownOrigin = ownOriginOf(request, account, origins);
+    const caller = await authenticator.authenticate(
+      request.headers.authorization,
+      account,
+      origin,
+      ownOrigin,
+    );
     await authorize(access, caller, account, origin);
     const version = request.headers['x-ms-version'];
     checkVersion(typeof version === 'string' ? version : undefined, query.get('api-version'));
@@ -83,7 +89,7 @@ export async function mediaApiPlugin(
     );
     state.session = {
       account,
-      urls: new AccountUrls(origin, account.name),
+      urls: new AccountUrls(origin, account.name, ownOrigin),
       format: state.format,
       dataServiceVersion,
     };
@@ -142,4 +148,17 @@ function rawRest(url: string, decodedRest: string): string {
   const path = url.split('?')[0] ?? '';
   const marker = path.indexOf('/', '/media/'.length);
   return marker < 0 ? decodedRest : path.slice(marker + 1);
+}
+
+/**
+ * A request that reached the API through the account's own origin (its port) was rewritten to the
+ * path-style form: its original URL does not start with `/media/`. Its URLs stay on that origin.
+ */
+export function ownOriginOf(
+  request: FastifyRequest,
+  account: Pick<MediaAccount, 'port'>,
+  origins: Pick<PublicOrigins, 'onPort'>,
+): string | undefined {
+  if (account.port === null || request.originalUrl.startsWith('/media/')) return undefined;
+  return origins.onPort(request.headers.host, account.port);
 }

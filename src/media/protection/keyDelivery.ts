@@ -17,8 +17,7 @@ export const KeyDeliveryType = {
  * answered, so clients that store them or write them into manifests work, but nothing serves
  * them: a player that fetches one gets the server's 404.
  */
-export const keyDeliveryBase = (urls: AccountUrls): string =>
-  `${urls.origin}/media/${urls.account}/keydelivery`;
+export const keyDeliveryBase = (urls: AccountUrls): string => urls.keyDelivery;
 
 /**
  * The URL for one content key and delivery type, shaped as the service's: BaselineHttp (AES

@@ -277,7 +277,7 @@ const listBlobs: Handler = async (context) => {
   const listing = listingRequest(request.query as Query);
   const page = listingPage(await store.list(state.container), listing);
   const xml = enumerationXml({
-    serviceEndpoint: `${request.protocol}://${request.host}/media/${encodeURIComponent(state.account)}/blob`,
+    serviceEndpoint: blobServiceEndpoint(request, state.account),
     container: state.container,
     version: state.version,
     request: listing,
@@ -305,3 +305,11 @@ export const handlers: Readonly<Record<OperationKind, Handler>> = {
   listBlobs,
   beyondContainerSas,
 };
+
+/** The blob endpoint as the client addressed it: the account's own origin, or its path-style form. */
+function blobServiceEndpoint(request: FastifyRequest, account: string): string {
+  const viaOwnOrigin = !request.originalUrl.startsWith('/media/');
+  return viaOwnOrigin
+    ? `${request.protocol}://${request.host}/blob`
+    : `${request.protocol}://${request.host}/media/${encodeURIComponent(account)}/blob`;
+}

@@ -1,0 +1,22 @@
+import type { IncomingMessage } from 'node:http';
+import { rewriteHostStyleUrl } from '../appconfig/http/hostStyle.js';
+
+/** Which path-style prefix a local port stands for (a resource's own origin), if any. */
+export interface ResourceRouting {
+  prefixOf(localPort: number | undefined): string | undefined;
+}
+
+/**
+ * Fastify's `rewriteUrl`: a request addressed to a resource's own origin — its port, or a store's
+ * host name — is routed as the path-style request it stands for. The URL is only prefixed, never
+ * decoded or re-encoded: HMAC signatures cover the URL as sent, which `request.originalUrl` keeps,
+ * and a slice tells origin-addressed requests by `originalUrl` not starting with its prefix.
+ */
+export function resourceRewriter(routing: ResourceRouting): (request: IncomingMessage) => string {
+  return (request) => {
+    const prefix = routing.prefixOf(request.socket.localPort);
+    if (prefix === undefined) return rewriteHostStyleUrl(request);
+    const url = request.url ?? '/';
+    return `${prefix}${url.startsWith('/') ? url : `/${url}`}`;
+  };
+}
