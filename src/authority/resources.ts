@@ -41,17 +41,16 @@ export async function resolveTargetResource(
   const { servicePrincipals, applications } = services.directory;
   const exact = await servicePrincipals.resolveResource(tenant.id, requested);
   const wildcard = exact ? undefined : wildcardIdentifierOf(requested);
-  const resolved =
-    exact ??
-    (wildcard && (await servicePrincipals.resolveResource(tenant.id, wildcard))) ??
-    (await resolveOwnOrigin(services, tenant, requested));
+  const byWildcard = wildcard && (await servicePrincipals.resolveResource(tenant.id, wildcard));
+  const byOrigin = exact || byWildcard ? undefined : await resolveOwnOrigin(services, tenant, requested);
+  const resolved = exact ?? byWildcard ?? byOrigin;
   const application = resolved && (await applications.findByAppId(resolved.servicePrincipal.appId));
   if (!resolved || !application) throw aadsts.resourceNotFound(requested, tenant.domain);
   const version: TokenVersion = application.accessTokenVersion === 2 ? 2 : 1;
   // A wildcard match names one instance (a store): the token is for that instance, as asked.
-  const v1Audience = exact
-    ? audienceAsRequested(resolved.matchedName, requested)
-    : requested.replace(/\/+$/, '');
+  // An origin of Tessera's keeps the trailing slash as asked, as identifier URIs do (az's `//.default`).
+  const v1Audience =
+    exact || byOrigin ? audienceAsRequested(resolved.matchedName, requested) : requested.replace(/\/+$/, '');
   return {
     servicePrincipal: resolved.servicePrincipal,
     application,

@@ -8,7 +8,7 @@ import { startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 import type { SecretClient } from '../support/authority.js';
 import { registerSecretClient } from '../support/authority.js';
-import { ARM_SCOPE, armFixture, credentialFor, principalWithRole } from './support.js';
+import { armFixture, credentialFor, principalWithRole } from './support.js';
 import type { ArmFixture } from './support.js';
 
 const READER = 'acdd72a7-3385-48ef-bd42-f606fba81ae7';
@@ -24,9 +24,8 @@ describe('@azure/arm-authorization against the management API', () => {
 
   const clientFor = (principal: SecretClient) =>
     new AuthorizationManagementClient(credentialFor(t, principal), f.subscription.subscriptionId, {
+      // Only the endpoint, as a reader would: the SDK then asks for `${endpoint}/.default`.
       endpoint: t.origin,
-      // The SDK would otherwise ask for `${endpoint}/.default`, which is not ARM's audience.
-      credentialScopes: [ARM_SCOPE],
     });
   const definitionId = (guid: string) =>
     `${f.subscriptionScope}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;

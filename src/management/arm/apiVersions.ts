@@ -8,6 +8,11 @@ import { armErrors } from './errors.js';
 export const apiVersions = {
   subscriptions: ['2022-12-01', '2020-01-01', '2019-11-01', '2016-06-01'],
   resourceGroups: [
+    '2025-04-01',
+    '2025-03-01',
+    '2025-01-01',
+    '2024-11-01',
+    '2024-07-01',
     '2024-03-01',
     '2023-07-01',
     '2022-09-01',
@@ -23,6 +28,15 @@ export const apiVersions = {
   denyAssignments: ['2022-04-01', '2018-07-01-preview'],
   configurationStores: ['2024-05-01', '2023-03-01', '2022-05-01', '2020-06-01', '2019-10-01'],
   mediaservices: ['2023-01-01', '2021-11-01', '2021-06-01', '2018-07-01', '2015-10-01'],
+  userAssignedIdentities: [
+    '2024-11-30',
+    '2023-07-31-preview',
+    '2023-01-31',
+    '2022-01-31-preview',
+    '2021-09-30-preview',
+    '2018-11-30',
+    '2015-08-31-preview',
+  ],
 } as const satisfies Record<string, readonly string[]>;
 
 export type VersionedApi = keyof typeof apiVersions;
