@@ -47,7 +47,7 @@ async function listPrefix(
   token: string,
 ): Promise<{ items: number; seconds: number }> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1, ca });
-  const base = `${h.origin}/appconfig/${h.storeName}`;
+  const base = h.endpoint;
   let next: string | undefined = `/kv?api-version=${API_VERSION}&key=${encodeURIComponent(h.listPrefix)}*`;
   let items = 0;
   const started = process.hrtime.bigint();
@@ -70,7 +70,7 @@ async function listPrefix(
 function writeLoad(h: AppConfigHandshake, ca: Buffer, token: string): Promise<Result> {
   let n = 0;
   return autocannon({
-    url: `${h.origin}/appconfig/${h.storeName}/kv`,
+    url: `${h.endpoint}/kv`,
     connections: CONNECTIONS,
     pipelining: 1,
     duration: WRITE_SECONDS,
@@ -85,7 +85,7 @@ function writeLoad(h: AppConfigHandshake, ca: Buffer, token: string): Promise<Re
           n += 1;
           return {
             ...req,
-            path: `/appconfig/${h.storeName}/kv/bench:write:${n % 200}?api-version=${API_VERSION}`,
+            path: `/kv/bench:write:${n % 200}?api-version=${API_VERSION}`,
             body: JSON.stringify({ value: `value ${n}`, tags: { n: String(n) } }),
           };
         },
@@ -100,7 +100,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     const h = child.handshake;
     const ca = readFileSync(h.caCertPath);
     const token = await clientCredentialsToken(h, ca, 'https://appconfig.azure.com/.default');
-    const readUrl = `${h.origin}/appconfig/${h.storeName}/kv/${encodeURIComponent(h.readKey)}?api-version=${API_VERSION}`;
+    const readUrl = `${h.endpoint}/kv/${encodeURIComponent(h.readKey)}?api-version=${API_VERSION}`;
     const headers = { authorization: `Bearer ${token}` };
     const check = await verifiedRequest(new URL(readUrl), ca, { method: 'GET', headers });
     if (check.status !== 200)
@@ -144,7 +144,7 @@ export async function run(options: BenchOptions): Promise<BenchResult> {
     const itemsPerSecond = median(listings.map((l) => l.items / l.seconds));
 
     options.log(`writes ${WRITE_SECONDS} s…`);
-    const syncUrl = new URL(`${h.origin}/appconfig/${h.storeName}/kv/bench:none?api-version=${API_VERSION}`);
+    const syncUrl = new URL(`${h.endpoint}/kv/bench:none?api-version=${API_VERSION}`);
     const sequenceBefore = sequenceOf(await verifiedRequest(syncUrl, ca, { method: 'GET', headers }));
     const writes = await writeLoad(h, ca, token);
     const sequenceAfter = sequenceOf(await verifiedRequest(syncUrl, ca, { method: 'GET', headers }));

@@ -4,6 +4,7 @@
  * same process, with the same TLS certificate — a bare Fastify HTTPS route, the baseline of the
  * same run. Prints one JSON line (its handshake), serves until SIGTERM/SIGINT or stdin closes.
  */
+import { originWithPort } from '../src/server/origins.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,8 @@ export interface AppConfigHandshake {
   secret: string;
   caCertPath: string;
   storeName: string;
+  /** The store's own origin (a port of its own), where every load is sent. */
+  endpoint: string;
   /** The key-value the read benchmark fetches, and the prefix of the listed ones. */
   readKey: string;
   listPrefix: string;
@@ -111,6 +114,7 @@ const handshake: AppConfigHandshake = {
   secret: secretText,
   caCertPath: server.caCertPath,
   storeName: STORE,
+  endpoint: originWithPort(server.origin, store.port ?? server.port),
   readKey,
   listPrefix: LIST_PREFIX,
   listCount: LIST_COUNT,
