@@ -1,3 +1,4 @@
+import type { Tenant } from '../directory/model.js';
 import type { TenantSegment } from './context.js';
 import { v1Issuer, v2Issuer } from './issuers.js';
 
@@ -30,6 +31,16 @@ export function openIdConfigurationV2(origin: string, tenant: TenantSegment): Re
     msgraph_host: host,
     rbac_url: origin,
   };
+}
+
+/**
+ * `/adfs/.well-known/openid-configuration`, which MSAL asks for an ADFS-form authority (no
+ * `/v2.0`). The document is the v2 one, since MSAL then sends v2 requests (scopes, not
+ * resources), with endpoints that name the tenant's id: MSAL takes the tenant (its cache's realm)
+ * from the token endpoint's first segment, so accounts are cached under the tenant the tokens carry.
+ */
+export function openIdConfigurationAdfs(origin: string, tenant: Tenant): Record<string, unknown> {
+  return openIdConfigurationV2(origin, { kind: 'tenant', tenant, segment: tenant.id });
 }
 
 export function openIdConfigurationV1(origin: string, tenant: TenantSegment): Record<string, unknown> {

@@ -2,12 +2,17 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthorityServices } from './context.js';
 import { deviceAuthorizationEndpoint } from './deviceCode/deviceAuthorizationEndpoint.js';
-import { openIdConfigurationV1, openIdConfigurationV2, instanceDiscovery } from './discovery.js';
+import {
+  openIdConfigurationAdfs,
+  openIdConfigurationV1,
+  openIdConfigurationV2,
+  instanceDiscovery,
+} from './discovery.js';
 import { AadstsError, aadsts, serializeAadstsError } from './errors.js';
 import { TOKEN_BODY_LIMIT } from './formBody.js';
 import { pagesPlugin } from './interaction/pagesPlugin.js';
 import { jwks } from './jwks.js';
-import { resolveTenantSegment } from './tenants.js';
+import { isAdfsSegment, resolveTenantSegment } from './tenants.js';
 import { tokenEndpoint } from './tokenEndpoint.js';
 
 type TenantRequest = FastifyRequest<{ Params: { tenant: string } }>;
@@ -68,12 +73,13 @@ export async function authorityPlugin(
       await resolveTenantSegment(services.directory, request.params.tenant),
     ),
   );
-  app.get('/:tenant/.well-known/openid-configuration', async (request: TenantRequest) =>
-    openIdConfigurationV1(
-      originOf(request),
-      await resolveTenantSegment(services.directory, request.params.tenant),
-    ),
-  );
+  app.get('/:tenant/.well-known/openid-configuration', async (request: TenantRequest) => {
+    const tenant = await resolveTenantSegment(services.directory, request.params.tenant);
+    // An ADFS-form authority (az, MSAL Python) asks here, without `/v2.0`, then speaks v2.
+    return isAdfsSegment(tenant)
+      ? openIdConfigurationAdfs(originOf(request), tenant.tenant)
+      : openIdConfigurationV1(originOf(request), tenant);
+  });
 
   const keysRoute = (version: 1 | 2) => async (request: TenantRequest) => {
     const tenant = await resolveTenantSegment(services.directory, request.params.tenant);

@@ -18,8 +18,13 @@ export class OutputWatcher {
   private readonly text = { stdout: '', stderr: '' };
   private readonly listeners = new Set<() => void>();
   readonly exit: Promise<ChildExit>;
+  /** Ends the child (a test that failed half-way must not leave a client polling). */
+  readonly stop: () => void;
 
   constructor(child: Child, timeoutMs: number) {
+    this.stop = () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    };
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => this.append('stdout', chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => this.append('stderr', chunk));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);

@@ -58,7 +58,7 @@ export function startPython(
   sandbox: ClientSandbox,
   script: string,
   input: unknown,
-): { first: Promise<unknown>; done: Promise<unknown[]> } {
+): { first: Promise<unknown>; done: Promise<unknown[]>; stop: () => void } {
   const child = spawn(PYTHON, ['-c', script, JSON.stringify(input)], {
     env: sandbox.env(),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -72,5 +72,5 @@ export function startPython(
       .filter((line) => line.trim() !== '')
       .map((line) => JSON.parse(line) as unknown);
   });
-  return { first, done };
+  return { first, done, stop: output.stop };
 }
