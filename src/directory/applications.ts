@@ -183,4 +183,39 @@ export class Applications {
       await trx.deleteFrom('applications').where('object_id', '=', app.objectId).execute();
     });
   }
+
+  /**
+   * A partial change of an application's definition (Graph's PATCH): what `change` names replaces
+   * the current value, the rest stays. Returns the application as now defined; the caller brings
+   * its service principals' names along when the identifier URIs changed (`ServicePrincipals.syncNames`).
+   */
+  async update(app: Application, change: Partial<Omit<ApplicationInput, 'appId'>>): Promise<Application> {
+    const defined = Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined));
+    const input: ApplicationInput = { ...app, ...defined };
+    validate(input);
+    const columns = definitionColumns(input);
+    await recordChange(this.db, 'directory', (trx) =>
+      trx.updateTable('applications').set(columns).where('object_id', '=', app.objectId).execute(),
+    );
+    const ids = {
+      object_id: app.objectId,
+      tenant_id: app.tenantId,
+      app_id: app.appId,
+      created_at: app.createdAt,
+    };
+    return toApplication({ ...ids, ...columns });
+  }
+
+  /** Removes one client secret of the application (Graph's removePassword); false when it has none by that id. */
+  async removePasswordCredential(app: Application, keyId: string): Promise<boolean> {
+    if (!isGuid(keyId)) return false;
+    const result = await recordChange(this.db, 'directory', (trx) =>
+      trx
+        .deleteFrom('password_credentials')
+        .where('application_object_id', '=', app.objectId)
+        .where('key_id', '=', keyId.toLowerCase())
+        .executeTakeFirst(),
+    );
+    return Number(result.numDeletedRows) > 0;
+  }
 }

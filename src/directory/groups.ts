@@ -132,6 +132,19 @@ export class Groups {
     return rows.map((r) => ({ objectId: r.member_id, type: r.member_type }));
   }
 
+  /** The groups a principal (user, service principal or group) is a direct member of. */
+  async groupsOf(tenantId: string, memberId: string): Promise<Group[]> {
+    const rows = await this.db
+      .selectFrom('groups')
+      .innerJoin('group_members', 'group_members.group_id', 'groups.object_id')
+      .selectAll('groups')
+      .where('groups.tenant_id', '=', tenantId)
+      .where('group_members.member_id', '=', memberId.toLowerCase())
+      .orderBy('groups.display_name')
+      .execute();
+    return rows.map(toGroup);
+  }
+
   async delete(group: Group): Promise<void> {
     await changeAccess(this.db, async (trx) => {
       await trx.deleteFrom('group_members').where('member_id', '=', group.objectId).execute();

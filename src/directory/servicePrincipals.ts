@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
+import { changeAccess } from '../access/changes.js';
 import { nowSeconds } from '../clock.js';
 import { TesseraError, isGuid } from '../errors.js';
 import { recordChange } from '../store/changes.js';
 import type { Store } from '../store/database.js';
 import type { ReadCache } from '../store/readCache.js';
-import type { ServicePrincipalTable } from '../store/schema.js';
+import type { AppRoleAssignmentTable, ServicePrincipalTable } from '../store/schema.js';
 import type { Application, AppRoleAssignment, ServicePrincipal } from './model.js';
 
 const toServicePrincipal = (row: Selectable<ServicePrincipalTable>): ServicePrincipal => ({
@@ -258,4 +259,79 @@ export class ServicePrincipals {
       createdAt: Number(r.created_at),
     }));
   }
+
+  /** Every principal's names in one tenant, by principal object id (a listing needs them all). */
+  async namesInTenant(tenantId: string): Promise<Map<string, string[]>> {
+    const rows = await this.db
+      .selectFrom('service_principal_names')
+      .select(['service_principal_object_id', 'name'])
+      .where('tenant_id', '=', tenantId)
+      .execute();
+    const names = new Map<string, string[]>();
+    for (const row of rows) {
+      const list = names.get(row.service_principal_object_id) ?? [];
+      list.push(row.name);
+      names.set(row.service_principal_object_id, list);
+    }
+    return names;
+  }
+
+  /** The app role assignments granted on a resource (Graph's appRoleAssignedTo). */
+  async appRoleAssignmentsTo(resourceId: string): Promise<AppRoleAssignment[]> {
+    const rows = await this.db
+      .selectFrom('app_role_assignments')
+      .selectAll()
+      .where('resource_id', '=', resourceId)
+      .orderBy('created_at')
+      .execute();
+    return rows.map(toAssignment);
+  }
+
+  async findAppRoleAssignment(tenantId: string, id: string): Promise<AppRoleAssignment | undefined> {
+    if (!isGuid(id)) return undefined;
+    const row = await this.db
+      .selectFrom('app_role_assignments')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id.toLowerCase())
+      .executeTakeFirst();
+    return row && toAssignment(row);
+  }
+
+  async removeAppRoleAssignment(assignment: AppRoleAssignment): Promise<void> {
+    await recordChange(this.db, 'directory', (trx) =>
+      trx.deleteFrom('app_role_assignments').where('id', '=', assignment.id).execute(),
+    );
+  }
+
+  /**
+   * Removes the principal: its names, the app role assignments it holds or that were granted on
+   * it, its group memberships and directory roles. Role assignments in Azure stay, as in Azure.
+   */
+  async delete(sp: ServicePrincipal): Promise<void> {
+    await changeAccess(this.db, (trx) =>
+      trx.deleteFrom('group_members').where('member_id', '=', sp.objectId).execute(),
+    );
+    await recordChange(this.db, 'directory', async (trx) => {
+      await trx
+        .deleteFrom('app_role_assignments')
+        .where((eb) => eb.or([eb('principal_id', '=', sp.objectId), eb('resource_id', '=', sp.objectId)]))
+        .execute();
+      await trx
+        .deleteFrom('directory_role_members')
+        .where('tenant_id', '=', sp.tenantId)
+        .where('principal_id', '=', sp.objectId)
+        .execute();
+      await trx.deleteFrom('service_principals').where('object_id', '=', sp.objectId).execute();
+    });
+  }
 }
+
+const toAssignment = (r: Selectable<AppRoleAssignmentTable>): AppRoleAssignment => ({
+  id: r.id,
+  principalId: r.principal_id,
+  principalType: r.principal_type as AppRoleAssignment['principalType'],
+  resourceId: r.resource_id,
+  appRoleId: r.app_role_id,
+  createdAt: Number(r.created_at),
+});

@@ -196,6 +196,28 @@ export class Users {
     return updated;
   }
 
+  /** Profile names (Graph's PATCH of givenName, surname, mailNickname); null clears a name. */
+  async updateNames(
+    user: User,
+    change: { givenName?: string | null; surname?: string | null; mailNickname?: string },
+  ): Promise<User> {
+    if (change.mailNickname !== undefined && !/^[A-Za-z0-9'._!#^~-]{1,64}$/.test(change.mailNickname)) {
+      throw new TesseraError('InvalidMailNickname', `mailNickname '${change.mailNickname}' is not valid.`);
+    }
+    const columns = {
+      ...(change.givenName !== undefined && { given_name: change.givenName }),
+      ...(change.surname !== undefined && { surname: change.surname }),
+      ...(change.mailNickname !== undefined && { mail_nickname: change.mailNickname }),
+    };
+    if (Object.keys(columns).length === 0) return user;
+    await recordChange(this.db, 'directory', (trx) =>
+      trx.updateTable('users').set(columns).where('object_id', '=', user.objectId).execute(),
+    );
+    const updated = await this.findById(user.tenantId, user.objectId);
+    if (!updated) throw new TesseraError('UserNotFound', `User '${user.objectId}' no longer exists.`);
+    return updated;
+  }
+
   /**
    * Removes the user, their group memberships and app role assignments; their refresh tokens,
    * lockout state go with them (foreign keys). Role assignments stay, as in Azure, where they

@@ -4,6 +4,7 @@ import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyRequest } fr
 import type { Logger } from 'pino';
 import { appConfigPlugin } from '../appconfig/http/plugin.js';
 import { authorityPlugin } from '../authority/plugin.js';
+import { graphPlugin } from '../graph/http/plugin.js';
 import { cloudMetadataPlugin } from '../management/cloudMetadataPlugin.js';
 import { managementPlugin } from '../management/plugin.js';
 import { mediaFrameworkError } from '../media/http/frameworkErrors.js';
@@ -73,6 +74,9 @@ export async function buildApp(options: AppOptions) {
     },
   });
   await app.register(managementPlugin, { services: { tessera: options.tessera, origins: options.origins } });
+  await app.register(graphPlugin, {
+    services: { directory: options.tessera.directory, keys: options.tessera.keys, origins: options.origins },
+  });
   await app.register(cloudMetadataPlugin, { origins: options.origins });
   await app.register(appConfigPlugin, { services: { tessera: options.tessera, origins: options.origins } });
   const { tessera } = options;

@@ -1,0 +1,95 @@
+import type { Tenant, User } from '../../directory/model.js';
+import type { EntityType } from '../odata/entityType.js';
+import type { Json } from '../odata/evaluate.js';
+import { graphDateTime } from './dates.js';
+
+/** Graph's user, as far as Tessera keeps one; what it does not keep is null or empty, as for a new user. */
+export const userType: EntityType = {
+  name: 'microsoft.graph.user',
+  properties: {
+    id: 'string',
+    deletedDateTime: 'dateTime',
+    accountEnabled: 'boolean',
+    businessPhones: 'collection',
+    city: 'string',
+    companyName: 'string',
+    country: 'string',
+    createdDateTime: 'dateTime',
+    creationType: 'string',
+    department: 'string',
+    displayName: 'string',
+    employeeId: 'string',
+    givenName: 'string',
+    identities: 'collection',
+    jobTitle: 'string',
+    mail: 'string',
+    mailNickname: 'string',
+    mobilePhone: 'string',
+    officeLocation: 'string',
+    onPremisesSyncEnabled: 'boolean',
+    otherMails: 'collection',
+    passwordPolicies: 'string',
+    postalCode: 'string',
+    preferredLanguage: 'string',
+    proxyAddresses: 'collection',
+    state: 'string',
+    streetAddress: 'string',
+    surname: 'string',
+    usageLocation: 'string',
+    userPrincipalName: 'string',
+    userType: 'string',
+  },
+  // Graph v1.0's default properties of a user.
+  defaultSelect: [
+    'businessPhones',
+    'displayName',
+    'givenName',
+    'jobTitle',
+    'mail',
+    'mobilePhone',
+    'officeLocation',
+    'preferredLanguage',
+    'surname',
+    'userPrincipalName',
+    'id',
+  ],
+};
+
+/** Never the password: Graph has no way to read it back. */
+export function userJson(user: User, tenant: Pick<Tenant, 'domain'>): Json {
+  return {
+    id: user.objectId,
+    deletedDateTime: null,
+    accountEnabled: user.accountEnabled,
+    businessPhones: [],
+    city: null,
+    companyName: null,
+    country: null,
+    createdDateTime: graphDateTime(user.createdAt),
+    creationType: null,
+    department: null,
+    displayName: user.displayName,
+    employeeId: null,
+    givenName: user.givenName,
+    identities: [
+      { signInType: 'userPrincipalName', issuer: tenant.domain, issuerAssignedId: user.userPrincipalName },
+    ],
+    jobTitle: null,
+    mail: null,
+    mailNickname: user.mailNickname,
+    mobilePhone: null,
+    officeLocation: null,
+    onPremisesSyncEnabled: null,
+    otherMails: [],
+    passwordPolicies: null,
+    postalCode: null,
+    preferredLanguage: null,
+    proxyAddresses: [],
+    state: null,
+    streetAddress: null,
+    surname: user.surname,
+    usageLocation: null,
+    userPrincipalName: user.userPrincipalName,
+    userType: 'Member',
+  };
+}
