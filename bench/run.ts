@@ -22,6 +22,7 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   signins: () => import('./signins.js'),
   appconfig: () => import('./appconfig.js'),
   media: () => import('./media.js'),
+  managedIdentity: () => import('./managedIdentity.js'),
 };
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));

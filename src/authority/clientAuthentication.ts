@@ -4,6 +4,7 @@ import type { Application, ServicePrincipal, Tenant } from '../directory/model.j
 import type { ClientAuthMethod } from './tokens/accessToken.js';
 import type { AuthorityServices, TokenRequest } from './context.js';
 import { aadsts } from './errors.js';
+import { isFederatedAssertion, verifyFederatedAssertion } from './federatedAssertion.js';
 
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
@@ -99,7 +100,11 @@ export async function authenticateConfidentialClient(
   if (presented.assertion !== undefined || presented.assertionType !== undefined) {
     if (presented.assertionType !== JWT_BEARER_ASSERTION) throw aadsts.invalidClientAssertionType();
     if (!presented.assertion) throw aadsts.missingParameter('client_assertion');
-    await verifyClientAssertion(request, tenant, application, presented.assertion);
+    if (isFederatedAssertion(presented.assertion, application.appId)) {
+      await verifyFederatedAssertion(request, application, presented.assertion);
+    } else {
+      await verifyClientAssertion(request, tenant, application, presented.assertion);
+    }
     return { application, servicePrincipal, method: 'certificate' };
   }
   if (presented.secret !== undefined && presented.secret !== '') {

@@ -18,6 +18,9 @@ export class AadstsError extends Error {
 const e = (status: number, error: string, code: number, description: string) =>
   new AadstsError(status, error, code, description);
 
+const WORKLOAD_IDENTITY_DOCS = 'https://learn.microsoft.com/entra/workload-id/workload-identity-federation';
+const CHECK_FEDERATED_CREDENTIAL = `Please check your federated identity credential Subject, Audience and Issuer against the presented assertion. ${WORKLOAD_IDENTITY_DOCS}`;
+
 // One factory per Entra code, so each message is written once.
 export const aadsts = {
   tenantNotFound: (tenant: string) =>
@@ -356,6 +359,78 @@ export const aadsts = {
       'invalid_grant',
       70018,
       'Invalid verification code due to User typing in wrong user code for device code flow. Authorization is not approved.',
+    ),
+
+  // Workload identity federation: a client assertion another identity provider issued, matched
+  // against the application's federated identity credentials (exact, case-sensitive strings).
+  noFederatedCredential: (issuer: string, subject: string, audience: string) =>
+    e(
+      401,
+      'invalid_client',
+      70021,
+      `No matching federated identity record found for presented assertion. Assertion Issuer: '${issuer}'. Assertion Subject: '${subject}'. Assertion Audience: '${audience}'. ${WORKLOAD_IDENTITY_DOCS}`,
+    ),
+  federatedIssuerMismatch: (issuer: string) =>
+    e(
+      401,
+      'invalid_client',
+      700211,
+      `No matching federated identity record found for presented assertion issuer '${issuer}'. ${CHECK_FEDERATED_CREDENTIAL}`,
+    ),
+  federatedAudienceMismatch: (audience: string) =>
+    e(
+      401,
+      'invalid_client',
+      700212,
+      `No matching federated identity record found for presented assertion audience '${audience}'. ${CHECK_FEDERATED_CREDENTIAL}`,
+    ),
+  federatedSubjectMismatch: (subject: string) =>
+    e(
+      401,
+      'invalid_client',
+      700213,
+      `No matching federated identity record found for presented assertion subject '${subject}'. ${CHECK_FEDERATED_CREDENTIAL}`,
+    ),
+  federatedSubjectCaseMismatch: (subject: string) =>
+    e(
+      401,
+      'invalid_client',
+      7002138,
+      `No matching federated identity record found for presented assertion subject '${subject}'. The subject matches with case-insensitive comparison, but not with case-sensitive comparison. ${CHECK_FEDERATED_CREDENTIAL}`,
+    ),
+  federatedUserToken: () =>
+    e(
+      401,
+      'invalid_client',
+      700229,
+      'Only app-only tokens can be used as Federated Identity Credentials for Microsoft Entra issuer. Use an app-only access token (generated during a client credentials flow) instead of a user-delegated access token (representing a request coming from a user context).',
+    ),
+  externalIssuerUnreachable: () =>
+    e(400, 'invalid_request', 50166, 'Request to External OIDC endpoint failed.'),
+
+  // On-behalf-of (a user's access token to this client, exchanged for one to another resource).
+  oboAssertionInvalid: (reason: string) =>
+    e(400, 'invalid_grant', 50013, `Assertion failed signature validation. [Reason - ${reason}]`),
+  oboAssertionExpired: (now: string, expiry: string) =>
+    e(
+      400,
+      'invalid_grant',
+      500133,
+      `Assertion is not within its valid time range. Ensure that the access token is not expired before using it for user assertion, or request a new token. Current time: ${now}, expiry time of assertion ${expiry}.`,
+    ),
+  oboAudienceMismatch: (audience: string, appId: string, appName: string) =>
+    e(
+      400,
+      'invalid_grant',
+      500131,
+      `Assertion audience does not match the Client app presenting the assertion. The audience in the assertion was '${audience}' and the expected audience is '${appId}' or one of the Application Uris of this application with App ID '${appId}'(${appName}). The downstream client must request a token for the expected audience (the application that made the OBO request) and this application should use that token as the assertion.`,
+    ),
+  oboAppOnlyAssertion: (appId: string) =>
+    e(
+      400,
+      'unauthorized_client',
+      7000114,
+      `Application '${appId}' is not allowed to make application on-behalf-of calls.`,
     ),
 };
 

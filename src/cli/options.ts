@@ -4,6 +4,8 @@ import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import type { Tenant } from '../directory/model.js';
 import { Tessera } from '../tessera.js';
+import { resolveTenant } from './accounts.js';
+import { defaultDataDir } from './dataFolder.js';
 
 export interface DataOptions {
   data: string;
@@ -13,23 +15,43 @@ export interface TenantOptions extends DataOptions {
   tenant?: string;
 }
 
-/** A subcommand of `parent` that works on a data folder (`--data`, env TESSERA_DATA). */
-export function dataCommand(parent: Command, name: string, description: string): Command {
-  return parent
+/** Where `tessera start` listens unless told otherwise. */
+export const DEFAULT_PORT = 8443;
+
+// Commands that may make their data folder; every other data command needs an existing one.
+const folderCreators = new WeakSet<Command>();
+
+/**
+ * A subcommand of `parent` that works on a data folder (`--data`, env TESSERA_DATA, else
+ * ~/.tessera). Only a command made with `createsFolder` (`tessera start`) may create the folder.
+ */
+export function dataCommand(
+  parent: Command,
+  name: string,
+  description: string,
+  { createsFolder = false } = {},
+): Command {
+  const command = parent
     .command(name)
     .description(description)
     .addOption(
       new Option('--data <dir>', 'Data folder, shared with a running server.')
         .env('TESSERA_DATA')
-        .default('./.tessera'),
+        .default(defaultDataDir(), '~/.tessera'),
     );
+  if (createsFolder) folderCreators.add(command);
+  return command;
 }
 
-/** A data-folder subcommand that acts in one tenant: `--tenant`, else the default tenant. */
+/** Whether `command` works on a data folder that must already exist. */
+export const needsExistingDataFolder = (command: Command): boolean =>
+  !folderCreators.has(command) && command.options.some((option) => option.long === '--data');
+
+/** A data-folder subcommand that acts in one tenant: `--tenant`, else the default subscription's. */
 export function tenantCommand(parent: Command, name: string, description: string): Command {
   return dataCommand(parent, name, description).option(
     '--tenant <id|domain>',
-    'Tenant to act in (default: the first tenant created).',
+    "Tenant to act in (default: the default subscription's, see 'tessera account set').",
   );
 }
 
@@ -52,13 +74,9 @@ export function withTenant<T>(
   options: TenantOptions,
   work: (tessera: Tessera, tenant: Tenant) => Promise<T>,
 ): Promise<T> {
-  return withTessera(options, async (tessera) => {
-    const tenant =
-      options.tenant === undefined
-        ? await tessera.defaultTenant()
-        : await tessera.directory.tenants.get(options.tenant);
-    return work(tessera, tenant);
-  });
+  return withTessera(options, async (tessera) =>
+    work(tessera, await resolveTenant(tessera, dataDirOf(options), options.tenant)),
+  );
 }
 
 /** az's convention for long values: `@path` means the contents of that file. */

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerAccount } from './commands/account.js';
 import { registerAdApp } from './commands/adApp.js';
+import { registerAdAppFederatedCredential } from './commands/adAppFederatedCredential.js';
 import { registerAdGroup } from './commands/adGroup.js';
 import { registerAppConfig } from './commands/appconfig.js';
 import { registerAdSignin } from './commands/adSignin.js';
@@ -9,12 +10,18 @@ import { registerAdUser } from './commands/adUser.js';
 import { registerCa } from './commands/ca.js';
 import { registerCreateForRbac } from './commands/createForRbac.js';
 import { registerGroup } from './commands/group.js';
+import { registerIdentity } from './commands/identity.js';
 import { registerKeys } from './commands/keys.js';
+import { registerLogin } from './commands/login.js';
 import { registerMedia } from './commands/media.js';
 import { registerRole } from './commands/role.js';
 import { registerStart } from './commands/start.js';
+import { prepareDataFolder } from './dataFolder.js';
 import { reportFailure } from './errors.js';
 import type { CliIo } from './io.js';
+import { dataDirOf, needsExistingDataFolder } from './options.js';
+import type { DataOptions } from './options.js';
+import { packageVersion } from './version.js';
 
 /** A fresh program per run: commander keeps parsed option values on its command objects. */
 export function buildProgram(io: CliIo): Command {
@@ -28,14 +35,22 @@ export function buildProgram(io: CliIo): Command {
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
       outputError: (text, write) => write(`ERROR: ${text.replace(/^error: /, '')}`),
+    })
+    .version(packageVersion(), '-v, --version', 'Print the version of Tessera.')
+    // Before any command's own hooks: a data command runs only on a folder that exists.
+    .hook('preAction', async (_program, command) => {
+      if (needsExistingDataFolder(command))
+        await prepareDataFolder(dataDirOf(command.opts<DataOptions>()), io);
     });
   registerStart(program, io);
   registerCa(program, io);
   registerAccount(program, io);
+  registerLogin(program, io);
   const ad = program
     .command('ad')
     .description('Manage applications, service principals, groups, users and the sign-in log.');
   registerAdApp(ad, io);
+  registerAdAppFederatedCredential(ad, io);
   const sp = registerAdSp(ad, io);
   registerCreateForRbac(sp, io);
   registerAdGroup(ad, io);
@@ -45,6 +60,7 @@ export function buildProgram(io: CliIo): Command {
   registerGroup(program, io);
   registerAppConfig(program, io);
   registerMedia(program, io);
+  registerIdentity(program, io);
   registerKeys(program, io);
   return program;
 }

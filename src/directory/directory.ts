@@ -5,6 +5,7 @@ import { ReadCache } from '../store/readCache.js';
 import { Applications } from './applications.js';
 import { Credentials } from './credentials.js';
 import { DirectoryRoles } from './directoryRoles.js';
+import { FederatedCredentials } from './federatedCredentials.js';
 import { Groups } from './groups.js';
 import {
   MICROSOFT_SERVICES_DOMAIN,
@@ -25,6 +26,7 @@ export class Directory {
   readonly groups: Groups;
   readonly users: Users;
   readonly directoryRoles: DirectoryRoles;
+  readonly federatedCredentials: FederatedCredentials;
 
   constructor(db: Store) {
     // Token issuance reads the same tenant, client, resource and roles on every request.
@@ -36,6 +38,7 @@ export class Directory {
     this.groups = new Groups(db);
     this.users = new Users(db, reads);
     this.directoryRoles = new DirectoryRoles(db, reads);
+    this.federatedCredentials = new FederatedCredentials(db, reads);
   }
 
   /**

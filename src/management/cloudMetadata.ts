@@ -49,7 +49,7 @@ export function legacyCloudEndpoints(origin: string): Record<string, unknown> {
  * Graph commands ask tokens for. Services Tessera does not run (storage, Key Vault, SQL…) are
  * left out rather than pointed anywhere, so no client is sent to a host that is not there.
  */
-export function cloudEndpoints(origin: string): Record<string, unknown> {
+export function cloudEndpoints(origin: string, graphOrigin?: string): Record<string, unknown> {
   const root = `${origin}/`;
   return {
     name: CLOUD_NAME,
@@ -58,7 +58,9 @@ export function cloudEndpoints(origin: string): Record<string, unknown> {
     gallery: root,
     graph: root,
     graphAudience: MICROSOFT_GRAPH,
-    microsoftGraphResourceId: MICROSOFT_GRAPH,
+    // az 2.45 calls Graph at the URL it asks tokens for: Graph's own origin, which the authority
+    // resolves to Microsoft Graph (https://graph.microsoft.com/ would send az to the real one).
+    microsoftGraphResourceId: graphOrigin === undefined ? MICROSOFT_GRAPH : `${graphOrigin}/`,
     media: MEDIA_SERVICES,
     authentication: {
       loginEndpoint: loginEndpoint(origin),

@@ -9,13 +9,11 @@ import { cloudEndpoints, legacyCloudEndpoints } from './cloudMetadata.js';
  * legacy document; 2019-05-01 and 2020-06-01 list the clouds (az's `ARM_CLOUD_METADATA_URL`,
  * Terraform's environment lookup); 2022-09-01 is the one cloud alone (go-azure-sdk).
  */
-const documents: ReadonlyMap<string, (origin: string) => unknown> = new Map<
-  string,
-  (origin: string) => unknown
->([
+type Document = (origin: string, graphOrigin?: string) => unknown;
+const documents: ReadonlyMap<string, Document> = new Map<string, Document>([
   ['2022-09-01', cloudEndpoints],
-  ['2020-06-01', (origin: string) => [cloudEndpoints(origin)]],
-  ['2019-05-01', (origin: string) => [cloudEndpoints(origin)]],
+  ['2020-06-01', (origin, graphOrigin) => [cloudEndpoints(origin, graphOrigin)]],
+  ['2019-05-01', (origin, graphOrigin) => [cloudEndpoints(origin, graphOrigin)]],
   ['2015-01-01', legacyCloudEndpoints],
 ]);
 
@@ -25,7 +23,7 @@ const documents: ReadonlyMap<string, (origin: string) => unknown> = new Map<
  */
 export async function cloudMetadataPlugin(
   app: FastifyInstance,
-  opts: { origins: PublicOrigins },
+  opts: { origins: PublicOrigins; /** Microsoft Graph's own port, when it has one. */ graphPort?: number },
 ): Promise<void> {
   app.setErrorHandler((error: FastifyError, request, reply: FastifyReply) => {
     const wire = toArmError(error) ?? armErrors.internal();
@@ -42,7 +40,10 @@ export async function cloudMetadataPlugin(
       if (typeof version !== 'string' || version === '') throw armErrors.missingApiVersion();
       const document = documents.get(version);
       if (!document) throw armErrors.invalidApiVersion(version, [...documents.keys()]);
-      return document(opts.origins.fromHost(request.headers.host));
+      const { host } = request.headers;
+      const graphOrigin =
+        opts.graphPort === undefined ? undefined : opts.origins.onPort(host, opts.graphPort);
+      return document(opts.origins.fromHost(host), graphOrigin);
     },
   );
 }

@@ -3,7 +3,8 @@ import type { Store } from '../store/database.js';
 
 /** A resource that is an origin of its own: `https://<host>:<port>` addresses it with no path. */
 export interface PortResource {
-  kind: 'configurationStore' | 'mediaService';
+  /** `graph`: Microsoft Graph's own origin (one per data folder; its name is `graph`). */
+  kind: 'configurationStore' | 'mediaService' | 'graph';
   name: string;
   port: number;
 }
@@ -39,18 +40,36 @@ export class ResourcePorts {
   }
 
   async list(): Promise<PortResource[]> {
-    const [stores, accounts] = await Promise.all([
+    const [stores, accounts, services] = await Promise.all([
       this.db
         .selectFrom('configuration_stores')
         .select(['name', 'port'])
         .where('port', 'is not', null)
         .execute(),
       this.db.selectFrom('media_services').select(['name', 'port']).where('port', 'is not', null).execute(),
+      this.db.selectFrom('service_ports').select(['service', 'port']).execute(),
     ]);
     return [
       ...stores.map((r) => ({ kind: 'configurationStore' as const, name: r.name, port: Number(r.port) })),
       ...accounts.map((r) => ({ kind: 'mediaService' as const, name: r.name, port: Number(r.port) })),
+      ...services.map((r) => ({ kind: 'graph' as const, name: r.service, port: Number(r.port) })),
     ];
+  }
+
+  /** Microsoft Graph's port, given once and kept (a new data folder gets one at first start). */
+  async graphPort(): Promise<number> {
+    const existing = await this.db
+      .selectFrom('service_ports')
+      .select('port')
+      .where('service', '=', 'graph')
+      .executeTakeFirst();
+    if (existing) return Number(existing.port);
+    await this.db
+      .insertInto('service_ports')
+      .values({ service: 'graph', port: await this.allocate() })
+      .onConflict((c) => c.doNothing())
+      .execute();
+    return this.graphPort();
   }
 
   async at(port: number): Promise<PortResource | undefined> {
@@ -65,7 +84,13 @@ export class ResourcePorts {
       .select('name')
       .where('port', '=', port)
       .executeTakeFirst();
-    return account && { kind: 'mediaService', name: account.name, port };
+    if (account) return { kind: 'mediaService', name: account.name, port };
+    const service = await this.db
+      .selectFrom('service_ports')
+      .select('service')
+      .where('port', '=', port)
+      .executeTakeFirst();
+    return service && { kind: 'graph', name: service.service, port };
   }
 
   /** Resources made before ports existed (or by an older release) get one. */

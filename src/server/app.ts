@@ -23,10 +23,13 @@ export interface AppOptions {
   https: { key: string; cert: string };
   /** Resources that are origins of their own (a port each); none when omitted. */
   resourceRouting?: ResourceRouting;
+  /** Microsoft Graph's own port (az calls Graph where it gets Graph's tokens); none when omitted. */
+  graphPort?: number;
 }
 
 /** The HTTPS application: a small core with each surface an encapsulated plugin. */
 export async function buildApp(options: AppOptions) {
+  const { graphPort } = options;
   const app = Fastify({
     https: options.https,
     loggerInstance: options.logger as FastifyBaseLogger,
@@ -75,9 +78,14 @@ export async function buildApp(options: AppOptions) {
   });
   await app.register(managementPlugin, { services: { tessera: options.tessera, origins: options.origins } });
   await app.register(graphPlugin, {
-    services: { directory: options.tessera.directory, keys: options.tessera.keys, origins: options.origins },
+    services: {
+      directory: options.tessera.directory,
+      keys: options.tessera.keys,
+      origins: options.origins,
+      audiences: (aud) => graphPort !== undefined && options.origins.isOwnOrigin(aud, graphPort),
+    },
   });
-  await app.register(cloudMetadataPlugin, { origins: options.origins });
+  await app.register(cloudMetadataPlugin, { origins: options.origins, graphPort });
   await app.register(appConfigPlugin, { services: { tessera: options.tessera, origins: options.origins } });
   const { tessera } = options;
   await app.register(mediaPlugin, {

@@ -6,7 +6,7 @@ import type { PublicOrigins } from './origins.js';
  * Which first-party resource an origin of Tessera's names, as Entra resolves
  * `https://<store>.azconfig.io/.default` to App Configuration: the server's own origin is the
  * management API (ARM SDKs ask for `<endpoint>/.default`), and a store's or an account's own
- * origin (its port) is App Configuration or Media Services. The token's audience is the origin as
+ * origin (its port) is App Configuration or Media Services, and Graph's own origin is Graph. The token's audience is the origin as
  * asked, which the service then matches against the Host it was called on.
  */
 export class OriginResources {
@@ -23,9 +23,15 @@ export class OriginResources {
     const port = url.port === '' ? 443 : Number(url.port);
     if (port === this.origins.listeningPort) return FIRST_PARTY_APP_IDS.management;
     const owner = await this.ports.at(port);
-    if (!owner) return undefined;
-    return owner.kind === 'configurationStore'
-      ? FIRST_PARTY_APP_IDS.appConfiguration
-      : FIRST_PARTY_APP_IDS.mediaServices;
+    switch (owner?.kind) {
+      case undefined:
+        return undefined;
+      case 'configurationStore':
+        return FIRST_PARTY_APP_IDS.appConfiguration;
+      case 'mediaService':
+        return FIRST_PARTY_APP_IDS.mediaServices;
+      case 'graph':
+        return FIRST_PARTY_APP_IDS.graph;
+    }
   }
 }

@@ -66,18 +66,23 @@ export class PublicOrigins {
    * the management API as a token audience (ARM clients that set only `endpoint` ask for
    * `<endpoint>/.default`), as Azure Stack's management endpoint does.
    */
-  isOwnOrigin(value: string): boolean {
+  isOwnOrigin(value: string, port: number = this.port): boolean {
     if (!URL.canParse(value)) return false;
     const url = new URL(value);
     return (
-      url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password && this.isOwn(url)
+      url.pathname === '/' &&
+      !url.search &&
+      !url.hash &&
+      !url.username &&
+      !url.password &&
+      this.isOwn(url, port)
     );
   }
 
-  /** An https URL on one of Tessera's host names and on the port it listens on. */
-  isOwn(url: URL): boolean {
-    const port = url.port === '' ? 443 : Number(url.port);
-    return url.protocol === 'https:' && port === this.port && this.hostnames.has(url.hostname.toLowerCase());
+  /** An https URL on one of Tessera's host names and on `port` (the port it listens on). */
+  isOwn(url: URL, port: number = this.port): boolean {
+    const urlPort = url.port === '' ? 443 : Number(url.port);
+    return url.protocol === 'https:' && urlPort === port && this.hostnames.has(url.hostname.toLowerCase());
   }
 
   /**

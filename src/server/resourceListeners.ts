@@ -13,10 +13,20 @@ interface Listener {
 
 const POLL_MS = 1000;
 
-/** The path-style prefix a resource's own origin stands for. */
+/** The path-style prefix a resource's own origin stands for (Graph's routes are at the root). */
 export function pathPrefixOf(resource: Pick<PortResource, 'kind' | 'name'>): string {
-  return resource.kind === 'configurationStore' ? `/appconfig/${resource.name}` : `/media/${resource.name}`;
+  switch (resource.kind) {
+    case 'configurationStore':
+      return `/appconfig/${resource.name}`;
+    case 'mediaService':
+      return `/media/${resource.name}`;
+    case 'graph':
+      return GRAPH_PREFIX;
+  }
 }
+
+/** Graph's origin serves Graph alone: any other path is a segment Graph does not know. */
+export const GRAPH_PREFIX = '/v1.0';
 
 /**
  * One HTTPS listener per resource port, all feeding the one Fastify application: a request that

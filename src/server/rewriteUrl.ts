@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { rewriteHostStyleUrl } from '../appconfig/http/hostStyle.js';
+import { GRAPH_PREFIX } from './resourceListeners.js';
 
 /** Which path-style prefix a local port stands for (a resource's own origin), if any. */
 export interface ResourceRouting {
@@ -17,6 +18,8 @@ export function resourceRewriter(routing: ResourceRouting): (request: IncomingMe
     const prefix = routing.prefixOf(request.socket.localPort);
     if (prefix === undefined) return rewriteHostStyleUrl(request);
     const url = request.url ?? '/';
+    // Graph's own origin: its paths already start with its version segment.
+    if (prefix === GRAPH_PREFIX && (url === GRAPH_PREFIX || /^\/v1\.0[/?]/.test(url))) return url;
     return `${prefix}${url.startsWith('/') ? url : `/${url}`}`;
   };
 }

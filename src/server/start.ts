@@ -41,12 +41,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       tls: https,
       logger: options.logger,
     });
+    const graphPort = await tessera.resourcePorts.graphPort();
     const app = await buildApp({
       tessera,
       origins,
       logger: options.logger,
       https,
       resourceRouting: listeners,
+      graphPort,
     });
     listeners.attach(app.routing);
     tessera.resourcePorts.onChange(() => listeners.sync());

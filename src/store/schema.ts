@@ -217,6 +217,12 @@ export interface MediaServiceTable {
   port: number | null;
 }
 
+/** A service's own port (Microsoft Graph's origin). */
+export interface ServicePortTable {
+  service: string;
+  port: number;
+}
+
 export interface DirectoryRoleMemberTable {
   tenant_id: string;
   /** Entra's role template id, e.g. 62e90394-… for Global Administrator. */
@@ -394,6 +400,54 @@ export interface DeviceCodeTable {
   redeemed_at: number | null;
 }
 
+/** A user-assigned managed identity: an ARM resource of a group, and a service principal. */
+export interface UserAssignedIdentityTable {
+  subscription_id: string;
+  resource_group: string;
+  resource_group_lower: string;
+  name: string;
+  name_lower: string;
+  location: string;
+  /** JSON: Record<string, string> */
+  tags: string;
+  tenant_id: string;
+  principal_id: string;
+  client_id: string;
+  created_at: number;
+}
+
+/** The stand-in for a VM or an App Service: the identities it holds and how it hands them out. */
+export interface IdentityHostTable {
+  name: string;
+  name_lower: string;
+  tenant_id: string;
+  /** SHA-256 (hex) of the App Service secret (IDENTITY_HEADER). */
+  secret_hash: string;
+  /** The loopback port of the host's IMDS. */
+  imds_port: number;
+  system_principal_id: string | null;
+  system_client_id: string | null;
+  created_at: number;
+}
+
+export interface IdentityHostIdentityTable {
+  host_name_lower: string;
+  principal_id: string;
+}
+
+export interface FederatedIdentityCredentialTable {
+  id: string;
+  application_object_id: string;
+  name: string;
+  name_lower: string;
+  issuer: string;
+  subject: string;
+  /** JSON: string[] */
+  audiences: string;
+  description: string | null;
+  created_at: number;
+}
+
 export interface Database {
   tenants: TenantTable;
   applications: ApplicationTable;
@@ -427,4 +481,9 @@ export interface Database {
   authorization_codes: AuthorizationCodeTable;
   device_codes: DeviceCodeTable;
   directory_role_members: DirectoryRoleMemberTable;
+  service_ports: ServicePortTable;
+  user_assigned_identities: UserAssignedIdentityTable;
+  identity_hosts: IdentityHostTable;
+  identity_host_identities: IdentityHostIdentityTable;
+  federated_identity_credentials: FederatedIdentityCredentialTable;
 }

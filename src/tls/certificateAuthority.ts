@@ -124,7 +124,12 @@ function assertDnsName(name: string): string {
 async function loadOrCreateCa(paths: TlsPaths): Promise<CaMaterial> {
   const certPem = await readOptionalFile(paths.caCert);
   const keyPem = await readOptionalFile(paths.caKey);
-  if (certPem !== undefined && keyPem !== undefined) return validateCa(paths, certPem, keyPem);
+  if (certPem !== undefined && keyPem !== undefined) {
+    const ca = validateCa(paths, certPem, keyPem);
+    // Earlier releases wrote ca.pem without a final newline.
+    if (!certPem.endsWith('\n')) await writeCaCertificate(paths, ca.certPem);
+    return ca;
+  }
   if (certPem !== undefined) {
     // Never replace a CA that may already be trusted somewhere just because its key went missing.
     throw new Error(
@@ -137,7 +142,8 @@ async function loadOrCreateCa(paths: TlsPaths): Promise<CaMaterial> {
   return createCa(paths);
 }
 
-function validateCa(paths: TlsPaths, certPem: string, keyPem: string): CaMaterial {
+function validateCa(paths: TlsPaths, storedCertPem: string, keyPem: string): CaMaterial {
+  const certPem = withFinalNewline(storedCertPem);
   const cert = parseCertificate(certPem, paths.caCert);
   if (!cert.ca) throw new Error(`TLS CA certificate ${paths.caCert} is not a CA (basicConstraints CA:false)`);
   if (!cert.checkPrivateKey(createPrivateKey(keyPem))) {
@@ -172,13 +178,22 @@ async function createCa(paths: TlsPaths): Promise<CaMaterial> {
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-  const certPem = cert.toString('pem');
-  const keyPem = await exportPrivateKeyPem(keys.privateKey);
+  const certPem = withFinalNewline(cert.toString('pem'));
+  const keyPem = withFinalNewline(await exportPrivateKeyPem(keys.privateKey));
   // Key first: the certificate's presence is what marks the CA as complete.
   await writeFileAtomic(paths.caKey, keyPem, PRIVATE_FILE_MODE);
-  await writeFileAtomic(paths.caCert, certPem, PUBLIC_FILE_MODE);
+  await writeCaCertificate(paths, certPem);
   return { certPem, keyPem, cert: new X509Certificate(certPem) };
 }
+
+const writeCaCertificate = (paths: TlsPaths, certPem: string): Promise<void> =>
+  writeFileAtomic(paths.caCert, certPem, PUBLIC_FILE_MODE);
+
+/**
+ * PEM files end with a newline, as OpenSSL writes them: a bundle made by appending another
+ * certificate (`cat ca.pem >> bundle.pem`, REQUESTS_CA_BUNDLE for Python) breaks without it.
+ */
+const withFinalNewline = (pem: string): string => (pem.endsWith('\n') ? pem : `${pem}\n`);
 
 // --- Server certificate -----------------------------------------------------------------------
 
@@ -277,7 +292,10 @@ async function issueServerCertificate(
       await authorityKeyIdentifier(caCert),
     ],
   });
-  return { certPem: cert.toString('pem'), keyPem: await exportPrivateKeyPem(keys.privateKey) };
+  return {
+    certPem: withFinalNewline(cert.toString('pem')),
+    keyPem: withFinalNewline(await exportPrivateKeyPem(keys.privateKey)),
+  };
 }
 
 /** Reuses the CA's own subjectKeyIdentifier when present, so AKI and SKI match byte for byte. */

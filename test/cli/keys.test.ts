@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -20,14 +20,16 @@ describe('tessera keys and ca', () => {
   after(() => f.remove());
 
   it('rotates the signing key and keeps the previous one published', async () => {
+    // The data folder's first use made a key.
+    const [initial] = await f.json<KeyOutput[]>('keys list');
     const first = await f.json<{ kid: string; retired: string[] }>('keys rotate');
-    assert.deepEqual(first.retired, []);
+    assert.deepEqual(first.retired, [initial?.kid]);
     const second = await f.json<{ kid: string; retired: string[] }>('keys rotate');
     assert.deepEqual(second.retired, [first.kid]);
     const keys = await f.json<KeyOutput[]>('keys list');
     assert.deepEqual(
       keys.map((k) => k.kid),
-      [second.kid, first.kid],
+      [second.kid, first.kid, initial?.kid],
     );
     assert.equal(keys[0]?.retiredAt, null);
     assert.match(keys[1]?.retiredAt ?? '', /^\d{4}-\d\d-\d\dT/);
@@ -42,6 +44,7 @@ describe('tessera keys and ca', () => {
 
   it('creates the CA when missing, in TESSERA_DATA resolved against the working directory', async () => {
     const parent = mkdtempSync(join(tmpdir(), 'tessera-ca-'));
+    mkdirSync(join(parent, 'relative'));
     const cwd = process.cwd();
     // node:test runs each file in its own process, so changing it here affects no other test.
     process.chdir(parent);

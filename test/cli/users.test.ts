@@ -126,10 +126,10 @@ describe('tessera ad user and ad signin', () => {
     const list = await json<GraphUser[]>('ad user list');
     assert.deepEqual(
       list.map((u) => u.userPrincipalName),
-      [upn('alice'), upn('bob'), upn('okay')],
+      [upn('admin'), upn('alice'), upn('bob'), upn('okay')],
     );
     assert.equal(list[0]?.['@odata.context'], undefined);
-    assert.deepEqual(await json<GraphUser[]>('ad user list --upn', upn('BOB')), [list[1]]);
+    assert.deepEqual(await json<GraphUser[]>('ad user list --upn', upn('BOB')), [list[2]]);
     assert.equal((await json<GraphUser>('ad user show --id', upn('Bob'))).id, bob.id);
     assert.equal((await json<GraphUser>('ad user show --id', bob.id)).userPrincipalName, upn('bob'));
 

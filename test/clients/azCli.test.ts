@@ -123,7 +123,9 @@ describe('Debian azure-cli 2.45 against Tessera', () => {
     assert.equal(cloud.endpoints.resourceManager, `${t.origin}/`);
     assert.equal(cloud.endpoints.activeDirectory, `${t.origin}/adfs/`);
     assert.equal(cloud.endpoints.activeDirectoryResourceId, `${t.origin}/`);
-    assert.equal(cloud.endpoints.microsoftGraphResourceId, 'https://graph.microsoft.com/');
+    // Graph's own origin: az calls Graph at the URL it asks Graph tokens for.
+    assert.match(cloud.endpoints.microsoftGraphResourceId ?? '', /^https:\/\/localhost:\d+\/$/);
+    assert.notEqual(cloud.endpoints.microsoftGraphResourceId, `${t.origin}/`);
     assert.equal(cloud.endpoints.mediaResourceId, 'https://rest.media.azure.net');
   });
 
@@ -281,6 +283,34 @@ describe('Debian azure-cli 2.45 against Tessera', () => {
 
       const stderr = await az.fails(['rest', '--url', `${t.origin}/v1.0/me`]);
       assert.match(stderr, /Unauthorized\(.*"code":"InvalidAuthenticationToken"/);
+    });
+
+    it("runs az's own Graph commands with the cloud read from ARM_CLOUD_METADATA_URL", async () => {
+      const graphAz = new AzCli(sandbox, sandbox.folder('alice-graph'), {
+        ARM_CLOUD_METADATA_URL: `${t.origin}/metadata/endpoints?api-version=2019-05-01`,
+        SSL_CERT_FILE: sandbox.caBundle,
+      });
+      await graphAz.json(['cloud', 'set', '--name', 'Tessera']);
+      await graphAz.json(['login', '--username', alice.userPrincipalName, '--password', PASSWORD]);
+      const me = await graphAz.json<{ id: string; userPrincipalName: string }>([
+        'ad',
+        'signed-in-user',
+        'show',
+      ]);
+      assert.equal(me.id, alice.objectId);
+      assert.equal(me.userPrincipalName, alice.userPrincipalName);
+      // The lookup `--assignee` makes: a service principal by one of its names.
+      const found = await graphAz.json<Array<{ appId: string }>>([
+        'ad',
+        'sp',
+        'list',
+        '--spn',
+        owner.application.appId,
+      ]);
+      assert.deepEqual(
+        found.map((sp) => sp.appId),
+        [owner.application.appId],
+      );
     });
   });
 

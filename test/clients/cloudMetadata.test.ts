@@ -49,7 +49,11 @@ describe('cloud metadata and the ADFS-form authority', () => {
     assert.equal(cloud.name, 'Tessera');
     assert.equal(cloud.resourceManager, `${t.origin}/`);
     assert.equal(cloud.graph, `${t.origin}/`);
-    assert.equal(cloud.microsoftGraphResourceId, 'https://graph.microsoft.com/');
+    // Graph's own origin: az calls Graph at the URL it asks Graph tokens for.
+    assert.equal(
+      cloud.microsoftGraphResourceId,
+      `${t.origin.replace(/:\d+$/, '')}:${await t.server.tessera.resourcePorts.graphPort()}/`,
+    );
     assert.deepEqual(cloud.authentication, {
       loginEndpoint: `${t.origin}/adfs/`,
       audiences: [`${t.origin}/`, 'https://management.core.windows.net/', 'https://management.azure.com/'],

@@ -4,7 +4,8 @@ import type { Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { originWithPort } from '../../src/server/origins.js';
 import { Tessera } from '../../src/tessera.js';
-import { armFixture } from '../management/support.js';
+import { armFixture, credentialFor } from '../management/support.js';
+import { registerSecretClient } from '../support/authority.js';
 import { startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 
@@ -93,5 +94,47 @@ describe('resources that are origins of their own', () => {
       await new Promise((resolve) => squatter.close(resolve));
     }
     await eventually(origin, 401);
+  });
+});
+
+describe("Microsoft Graph's own origin", () => {
+  let t: TestServer;
+
+  before(async () => {
+    t = await startTestServer();
+  });
+  after(() => t.stop());
+
+  it('is advertised to az, resolves to Graph at the authority, and serves Graph alone', async () => {
+    const metadata = (await (
+      await fetch(`${t.origin}/metadata/endpoints?api-version=2022-09-01`)
+    ).json()) as {
+      microsoftGraphResourceId: string;
+    };
+    const graph = metadata.microsoftGraphResourceId;
+    assert.match(graph, /^https:\/\/localhost:\d+\/$/);
+    assert.equal(graph, `${originWithPort(t.origin, await t.server.tessera.resourcePorts.graphPort())}/`);
+
+    const client = await registerSecretClient(t, { displayName: 'graph-reader' });
+    const token = await credentialFor(t, client).getToken(`${graph}/.default`);
+    const claims = JSON.parse(Buffer.from(token.token.split('.')[1] ?? '', 'base64url').toString()) as {
+      aud: string;
+      appid: string;
+    };
+    assert.equal(claims.aud, graph);
+    const bearer = { authorization: `Bearer ${token.token}` };
+    // Authenticated as Graph's audience: without an application permission, Graph's own 403.
+    const users = await fetch(`${graph}v1.0/users`, { headers: bearer });
+    assert.equal(users.status, 403);
+    assert.equal(
+      ((await users.json()) as { error: { code: string } }).error.code,
+      'Authorization_RequestDenied',
+    );
+    // Any other path on Graph's origin is a segment Graph does not know, never the management API.
+    const stray = await fetch(`${graph}subscriptions?api-version=2022-12-01`, { headers: bearer });
+    assert.equal(stray.status, 400);
+    // And the token names Graph only: ARM refuses it.
+    const arm = await fetch(`${t.origin}/subscriptions?api-version=2022-12-01`, { headers: bearer });
+    assert.equal(arm.status, 401);
   });
 });

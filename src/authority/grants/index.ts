@@ -2,6 +2,7 @@ import type { TokenRequest, TokenResponse } from '../context.js';
 import * as authorizationCode from './authorization_code.js';
 import * as clientCredentials from './client_credentials.js';
 import * as deviceCode from './device_code.js';
+import * as jwtBearer from './jwtBearer.js';
 import * as password from './password.js';
 import * as refreshToken from './refresh_token.js';
 
@@ -12,7 +13,14 @@ export interface Grant {
   handler(request: TokenRequest): Promise<TokenResponse>;
 }
 
-const grants: readonly Grant[] = [clientCredentials, password, refreshToken, authorizationCode, deviceCode];
+const grants: readonly Grant[] = [
+  clientCredentials,
+  password,
+  refreshToken,
+  authorizationCode,
+  deviceCode,
+  jwtBearer,
+];
 
 const byType = new Map<string, Grant>();
 for (const grant of grants) for (const type of grant.grantTypes) byType.set(type, grant);

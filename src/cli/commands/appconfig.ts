@@ -11,7 +11,7 @@ import { resourceNotFound } from '../../management/resourceFields.js';
 import type { Subscription } from '../../management/subscriptions.js';
 import type { Tessera } from '../../tessera.js';
 import type { ServerOptions, SubscriptionOptions } from '../armContext.js';
-import { subscriptionCommand, withServerOption, withSubscription } from '../armContext.js';
+import { groupLocation, subscriptionCommand, withServerOption, withSubscription } from '../armContext.js';
 import { azResource, parseTagPairs } from '../armJson.js';
 import type { CliIo } from '../io.js';
 import { printJson } from '../io.js';
@@ -24,7 +24,7 @@ interface StoreOptions extends SubscriptionOptions, ServerOptions {
 
 interface CreateOptions extends StoreOptions {
   resourceGroup: string;
-  location: string;
+  location?: string;
   sku: string;
   tags?: string[];
   disableLocalAuth?: boolean;
@@ -61,7 +61,7 @@ export function registerAppConfig(program: Command, io: CliIo): void {
   storeCommand(appconfig, 'create', 'Create an App Configuration store.')
     .requiredOption('-n, --name <name>', 'Name of the store (5-50 letters, digits and hyphens; global).')
     .requiredOption('-g, --resource-group <name>', 'Resource group.')
-    .requiredOption('-l, --location <location>', 'Location, e.g. westus.')
+    .option('-l, --location <location>', "Location, e.g. westus (default: the resource group's).")
     .option('--sku <sku>', 'Free, Developer, Standard or Premium.', 'Standard')
     .option('--tags <pair...>', 'Space-separated tags: key[=value].')
     .option('--disable-local-auth', 'Refuse access keys; only Entra ID tokens reach the data.')
@@ -71,7 +71,7 @@ export function registerAppConfig(program: Command, io: CliIo): void {
           subscriptionId: subscription.subscriptionId,
           resourceGroup: options.resourceGroup,
           name: options.name,
-          location: options.location,
+          location: options.location ?? (await groupLocation(tessera, subscription, options.resourceGroup)),
           sku: options.sku,
           tags: parseTagPairs(options.tags),
           disableLocalAuth: options.disableLocalAuth,

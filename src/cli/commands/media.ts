@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { mediaServicesResource } from '../../management/resources/mediaServicesApi.js';
 import type { ServerOptions, SubscriptionOptions } from '../armContext.js';
-import { subscriptionCommand, withServerOption, withSubscription } from '../armContext.js';
+import { groupLocation, subscriptionCommand, withServerOption, withSubscription } from '../armContext.js';
 import { azResource, parseTagPairs } from '../armJson.js';
 import type { CliIo } from '../io.js';
 import { printJson } from '../io.js';
@@ -15,7 +15,7 @@ interface AccountOptions extends SubscriptionOptions, ServerOptions {
 }
 
 interface CreateOptions extends AccountOptions {
-  location: string;
+  location?: string;
   tags?: string[];
 }
 
@@ -32,7 +32,7 @@ export function registerMedia(program: Command, io: CliIo): void {
   accountCommand('create', 'Create a Media Services account.')
     .requiredOption('-n, --name <name>', 'Account name: 3-24 lower-case letters and digits.')
     .requiredOption('-g, --resource-group <name>', 'Resource group.')
-    .requiredOption('-l, --location <location>', 'Location, e.g. westus.')
+    .option('-l, --location <location>', "Location, e.g. westus (default: the resource group's).")
     .option('--tags <pair...>', 'Space-separated tags: key[=value].')
     .action(async (options: CreateOptions) => {
       const json = await withSubscription(options, async (tessera, _tenant, subscription) => {
@@ -40,7 +40,7 @@ export function registerMedia(program: Command, io: CliIo): void {
           subscriptionId: subscription.subscriptionId,
           resourceGroup: options.resourceGroup,
           name: options.name,
-          location: options.location,
+          location: options.location ?? (await groupLocation(tessera, subscription, options.resourceGroup)),
           tags: parseTagPairs(options.tags),
         });
         return azResource(mediaServicesResource(created, options.server));

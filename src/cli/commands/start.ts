@@ -4,9 +4,11 @@ import pino from 'pino';
 import type { RunningServer } from '../../server/start.js';
 import { startServer } from '../../server/start.js';
 import type { Bootstrap } from '../../tessera.js';
+import { administratorLines } from '../firstStart.js';
 import type { CliIo } from '../io.js';
 import type { DataOptions } from '../options.js';
-import { dataCommand, dataDirOf, parsePort } from '../options.js';
+import { DEFAULT_PORT, dataCommand, dataDirOf, parsePort } from '../options.js';
+import { recordServer } from '../serverInfo.js';
 
 interface StartOptions extends DataOptions {
   port: number;
@@ -40,6 +42,8 @@ function firstStartBanner(server: RunningServer, bootstrap: Bootstrap, dataArgum
     `  Resource group:  ${bootstrap.resourceGroup.name}`,
     `  CA certificate:  ${server.caCertPath}`,
     '',
+    ...administratorLines(bootstrap, dataArgument),
+    '',
     'Trust the CA in Node.js clients:',
     `  export NODE_EXTRA_CA_CERTS=${server.caCertPath}`,
     '',
@@ -59,8 +63,15 @@ function startBanner(server: RunningServer): string {
 }
 
 export function registerStart(program: Command, io: CliIo): void {
-  dataCommand(program, 'start', 'Run the HTTPS server: token authority, ARM and the Azure services.')
-    .addOption(new Option('--port <port>', 'HTTPS port.').default(8443).argParser(parsePort))
+  dataCommand(program, 'start', 'Run the HTTPS server: token authority, ARM and the Azure services.', {
+    createsFolder: true,
+  })
+    .addOption(
+      new Option('--port <port>', 'HTTPS port (0: any free one).')
+        .env('TESSERA_PORT')
+        .default(DEFAULT_PORT)
+        .argParser(parsePort),
+    )
     .option('--host <address>', 'Address to listen on.', '127.0.0.1')
     .addOption(new Option('--log-level <level>', 'Log level.').choices(LOG_LEVELS).default('info'))
     .option(
@@ -80,6 +91,13 @@ export function registerStart(program: Command, io: CliIo): void {
         logger,
         hostnames: options.hostname,
       });
+      // After listening, so a CLI that finds the record finds a server that answers.
+      const record = await recordServer(dataDir, { ...server, hostnames: options.hostname }).catch(
+        async (error: unknown) => {
+          await server.close();
+          throw error;
+        },
+      );
       // Repeat --data in the suggested command only when the user had to type it too.
       const dataArgument = command.getOptionValueSource('data') === 'cli' ? ` --data ${dataDir}` : '';
       io.stderr.write(
@@ -87,6 +105,7 @@ export function registerStart(program: Command, io: CliIo): void {
       );
       const reason = await (io.shutdown ?? terminationSignal());
       logger.info({ reason }, 'shutting down');
+      await record.remove();
       await server.close();
     });
 }

@@ -7,6 +7,10 @@ import { listResourceGroups, resourceGroupOperation } from './resourceGroupsApi.
 import { roleAssignmentsOperation } from './roleAssignmentsApi.js';
 import { roleDefinitionsOperation } from './roleDefinitionsApi.js';
 import { getSubscription, listSubscriptions } from './subscriptionsApi.js';
+import {
+  isUserAssignedIdentityTarget,
+  userAssignedIdentitiesOperation,
+} from './userAssignedIdentitiesApi.js';
 import { listTenants } from './tenantsApi.js';
 
 const readOnly = (method: string, operation: () => ArmOperation): ArmOperation => {
@@ -28,6 +32,7 @@ export function operationFor(target: ArmTarget, method: string, apiVersion: stri
     case 'resourceGroup':
       return resourceGroupOperation(target.subscriptionId, target.resourceGroup, method);
     case 'providerResource':
+      if (isUserAssignedIdentityTarget(target)) return userAssignedIdentitiesOperation(target, method);
       return providerOperation(target, method, apiVersion);
     case 'authorization':
       switch (target.collection.toLowerCase()) {

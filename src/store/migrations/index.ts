@@ -9,6 +9,8 @@ import * as m0007 from './0007_sign_in_sessions.js';
 import * as m0008 from './0008_refresh_token_rotation.js';
 import * as m0009 from './0009_media.js';
 import * as m0010 from './0010_client_surfaces.js';
+import * as m0011 from './0011_managed_identities.js';
+import * as m0012 from './0012_service_ports.js';
 
 // Names sort in application order; the Migrator records each one it has run.
 export const migrations: Record<string, Migration> = {
@@ -22,4 +24,6 @@ export const migrations: Record<string, Migration> = {
   '0008_refresh_token_rotation': m0008,
   '0009_media': m0009,
   '0010_client_surfaces': m0010,
+  '0011_managed_identities': m0011,
+  '0012_service_ports': m0012,
 };
