@@ -15,7 +15,10 @@ export const CLOUD_NAME = 'Tessera';
 
 /** Every subscription of every tenant, tenants in creation order. */
 export async function allSubscriptions(tessera: Tessera): Promise<Subscription[]> {
-  const tenants = await tessera.directory.tenants.list();
+  // The default tenant's first: creation times have one-second resolution, so a tenant made in
+  // the bootstrap's second could otherwise sort before it.
+  const first = await tessera.defaultTenant();
+  const tenants = [first, ...(await tessera.directory.tenants.list()).filter((t) => t.id !== first.id)];
   return (await Promise.all(tenants.map((t) => tessera.subscriptions.list(t.id)))).flat();
 }
 

@@ -1,5 +1,5 @@
 import type { Store } from '../store/database.js';
-import { freeLoopbackPort } from './freePort.js';
+import { freeLoopbackPort } from '../net/freePort.js';
 import type { IdentityHost } from './model.js';
 import type { NewIdentityHost } from './persistence/identityHosts.js';
 import { IdentityHosts } from './persistence/identityHosts.js';

@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { freeLoopbackPort } from '../net/freePort.js';
 import type { Store } from '../store/database.js';
 
 /** A resource that is an origin of its own: `https://<host>:<port>` addresses it with no path. */
@@ -33,7 +33,7 @@ export class ResourcePorts {
   async allocate(): Promise<number> {
     const taken = new Set((await this.list()).map((r) => r.port));
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      const port = await kernelPort();
+      const port = await freeLoopbackPort();
       if (!taken.has(port)) return port;
     }
     throw new Error('no free loopback port could be found for the resource');
@@ -127,17 +127,4 @@ export class ResourcePorts {
   async changed(): Promise<void> {
     for (const hook of this.hooks) await hook();
   }
-}
-
-function kernelPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen({ host: '127.0.0.1', port: 0, exclusive: true }, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error('no port was assigned'))));
-    });
-  });
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
+import { originWithPort } from '../../src/server/origins.js';
 import { FileBlobStore } from '../../src/media/blobs/fileBlobStore.js';
 import type { RunningServer } from '../../src/server/start.js';
 import { startServer } from '../../src/server/start.js';
@@ -106,6 +107,8 @@ describe('tessera media asset, job and locator', () => {
   let queuedJob: AzJob;
   /** Where printed URLs point: the server's origin once it runs, a placeholder before. */
   let origin = 'https://localhost:8443';
+  let accountPort: number;
+  const accountRoot = () => originWithPort(origin, accountPort);
 
   const media = (words: string, ...values: string[]) =>
     f.cli(`media ${words}`, ...values, '-a', 'climedia', '--server', origin);
@@ -126,8 +129,12 @@ describe('tessera media asset, job and locator', () => {
   before(async () => {
     f = cliFolder();
     await f.json('group create -n media-rg -l westus');
-    const account = await f.json<{ id: string }>('media account create -n climedia -g media-rg -l westus');
+    const account = await f.json<{ id: string; apiEndpoints: Array<{ endpoint: string }> }>(
+      'media account create -n climedia -g media-rg -l westus',
+    );
     accountId = account.id;
+    // The account is an origin of its own: its URLs are on its port, on the host of `origin`.
+    accountPort = Number(new URL(account.apiEndpoints[0]?.endpoint ?? '').port);
   });
   after(async () => {
     await server?.close();
@@ -165,7 +172,7 @@ describe('tessera media asset, job and locator', () => {
     assert.equal(asset.storageEncryptionFormat, 'None');
     assert.equal(asset.state, 'Initialized');
     assert.equal(asset.type, 'Microsoft.Media/mediaservices/assets');
-    assert.equal(asset.uri, `https://localhost:8443/media/climedia/blob/${asset.container}`);
+    assert.equal(asset.uri, `${accountRoot()}/blob/${asset.container}`);
     assert.match(asset.created, AZ_TIME);
 
     // By name, by v2 id, by guid and by container: the same asset.
@@ -435,7 +442,7 @@ describe('tessera media asset, job and locator', () => {
     assert.equal(sas.type, 'Microsoft.Media/mediaservices/locators');
     assert.equal(sas.id, `${accountId}/locators/${sas.streamingLocatorId}`);
     assert.equal(sas.assetId, asset.assetId);
-    assert.equal(sas.baseUri, `${origin}/media/climedia/blob/${asset.container}`);
+    assert.equal(sas.baseUri, `${accountRoot()}/blob/${asset.container}`);
     assert.match(
       sas.contentAccessComponent,
       /^\?sv=2012-02-12&sr=c&si=[0-9a-f-]{36}&sig=[^&]+&se=[^&]+&sp=r$/,
@@ -450,7 +457,7 @@ describe('tessera media asset, job and locator', () => {
     assert.deepEqual(sas.streamingPaths, []);
 
     const download = await fetch(sas.downloadPaths[1] ?? '');
-    assert.equal(download.status, 200);
+    assert.equal(download.status, 200, await download.clone().text());
     assert.equal(await download.text(), CONTENT);
     // The signature is the credential: a forged one is refused.
     const forged = (sas.downloadPaths[1] ?? '').replace(/sig=[^&]+/, 'sig=AAAA');
@@ -464,9 +471,9 @@ describe('tessera media asset, job and locator', () => {
     assert.equal(streaming.locatorType, 'OnDemandOrigin');
     assert.equal(streaming.type, 'Microsoft.Media/mediaservices/streamingLocators');
     assert.equal(streaming.name, 'web');
-    assert.equal(streaming.baseUri, `${origin}/media/climedia/streaming`);
+    assert.equal(streaming.baseUri, `${accountRoot()}/streaming`);
     assert.equal(streaming.contentAccessComponent, streaming.streamingLocatorId);
-    assert.equal(streaming.path, `${origin}/media/climedia/streaming/${streaming.streamingLocatorId}/`);
+    assert.equal(streaming.path, `${accountRoot()}/streaming/${streaming.streamingLocatorId}/`);
     const thirtyDays = Date.parse(streaming.endTime) - Date.now();
     assert.ok(thirtyDays > 43_190 * 60_000 && thirtyDays <= 43_200 * 60_000, streaming.endTime);
     assert.deepEqual(streaming.downloadPaths, [`${streaming.path}clip.mp4`]);

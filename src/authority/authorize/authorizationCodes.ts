@@ -1,5 +1,5 @@
 import type { Store } from '../../store/database.js';
-import type { FamilyStarter } from '../tokens/userTokens.js';
+import type { FamilyStarter } from '../signIn/refreshTokens.js';
 import { hashOpaque, isOpaqueToken, newOpaqueToken } from '../interaction/opaque.js';
 
 /** RFC 6749 §4.1.2 recommends at most 10 minutes; Entra's codes live about that long. */

@@ -6,7 +6,7 @@ import { show } from '../interaction/pageContext.js';
 import { formPostPage } from '../pages/formPostPage.js';
 import { sendRedirect } from '../pages/respond.js';
 import { formActionSource } from './redirectUri.js';
-import type { ResponseTarget } from './validateRequest.js';
+import type { ResponseTarget } from './authorizationRequest.js';
 
 /**
  * Sends the authorization response (RFC 6749 §4.1.2) to the client's redirect URI, already

@@ -13,7 +13,7 @@ import { errorFields, respondToClient } from './authorizationResponse.js';
 import { completeAuthorization } from './completeAuthorization.js';
 import { authorizeParameters } from './parameters.js';
 import { trustClient, validateAuthorizationRequest } from './validateRequest.js';
-import type { AuthorizationRequest } from './validateRequest.js';
+import type { AuthorizationRequest } from './authorizationRequest.js';
 
 /**
  * `GET|POST /{tenant}/oauth2[/v2.0]/authorize` (RFC 6749 §4.1.1). The client and its redirect URI

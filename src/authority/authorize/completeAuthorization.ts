@@ -5,7 +5,7 @@ import type { PageContext } from '../interaction/pageContext.js';
 import type { PendingSignIn, SignedIn } from '../interaction/pendingSignIns.js';
 import { grantUserScopes, parseUserScopes } from '../userScopes.js';
 import { errorFields, respondToClient } from './authorizationResponse.js';
-import type { AuthorizationRequest } from './validateRequest.js';
+import type { AuthorizationRequest } from './authorizationRequest.js';
 
 const clientInfo = (userId: string, tenantId: string): string =>
   Buffer.from(JSON.stringify({ uid: userId, utid: tenantId })).toString('base64url');

@@ -7,41 +7,11 @@ import { grantUserScopes, requestedUserScopes } from '../userScopes.js';
 import { isS256Challenge } from './pkce.js';
 import { isRegisteredRedirectUri } from './redirectUri.js';
 
-export type Prompt = 'login' | 'none' | 'select_account' | 'consent';
-export type ResponseMode = 'query' | 'form_post';
+import type { AuthorizationRequest, Prompt, ResponseTarget } from './authorizationRequest.js';
 
 const PROMPTS: readonly Prompt[] = ['login', 'none', 'select_account', 'consent'];
 /** Free-text parameters are echoed or stored: bounded so a request cannot bloat the store. */
 const MAX_TEXT = 2048;
-
-/** A validated authorization request, as a pending sign-in keeps it (JSON). */
-export interface AuthorizationRequest {
-  endpoint: TokenVersion;
-  /** The `/{tenant}` segment as the client wrote it, and the tenant (null for meta-tenants). */
-  tenantSegment: string;
-  tenantId: string | null;
-  clientId: string;
-  clientName: string;
-  redirectUri: string;
-  responseMode: ResponseMode;
-  state: string | null;
-  /** As a scope string: v1's `resource` becomes `<resource>/.default` (+ OIDC scopes). */
-  scope: string;
-  nonce: string | null;
-  prompt: Prompt | null;
-  loginHint: string | null;
-  domainHint: string | null;
-  /** S256 only: plain is refused at the door. */
-  codeChallenge: string | null;
-  clientInfo: boolean;
-}
-
-/** Where the answer goes once the redirect URI is known to be the app's. */
-export interface ResponseTarget {
-  redirectUri: string;
-  responseMode: ResponseMode;
-  state: string | null;
-}
 
 /** The client and its redirect URI: what must hold before anything may be sent to that URI. */
 export interface TrustedClient {

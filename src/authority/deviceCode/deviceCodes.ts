@@ -1,5 +1,5 @@
 import type { Store } from '../../store/database.js';
-import type { FamilyStarter } from '../tokens/userTokens.js';
+import type { FamilyStarter } from '../signIn/refreshTokens.js';
 import { hashOpaque, isOpaqueToken, newOpaqueToken } from '../interaction/opaque.js';
 import { newUserCode, normalizeUserCode } from './userCode.js';
 

@@ -1,5 +1,5 @@
 import type { Store } from '../../store/database.js';
-import type { AuthorizationRequest } from '../authorize/validateRequest.js';
+import type { AuthorizationRequest } from '../authorize/authorizationRequest.js';
 import { hashOpaque, isOpaqueToken, newOpaqueToken } from './opaque.js';
 
 /** Time a person has between opening the page and finishing: then "start again". */

@@ -6,6 +6,9 @@ import { sqlRead, sqlWrite } from '../../store/direct.js';
 import type { DirectSql } from '../../store/direct.js';
 import type { Database, RefreshTokenFamilyTable } from '../../store/schema.js';
 
+/** Writes a new refresh-token family inside the caller's transaction: its id and first token. */
+export type FamilyStarter = (within: Kysely<Database>) => Promise<{ familyId: string; token: string }>;
+
 const DAY = 24 * 3600;
 /** Absolute life of a sign-in's refresh tokens: Entra's 90 days, counted from the sign-in. */
 export const REFRESH_TOKEN_MAX_AGE_SECONDS = 90 * DAY;

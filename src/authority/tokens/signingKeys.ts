@@ -1,6 +1,7 @@
 import { X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { nowSeconds } from '../../clock.js';
+import { sql } from 'kysely';
 import type { Store } from '../../store/database.js';
 import { createSelfSignedCertificate } from '../../tls/clientCertificate.js';
 
@@ -90,6 +91,8 @@ export class SigningKeys {
       .selectFrom('signing_keys')
       .select(['kid', 'certificate_pem', 'retired_at'])
       .where((eb) => eb.or([eb('retired_at', 'is', null), eb('retired_at', '>', cutoff)]))
+      // The active key first even when a rotation shares its second with the key it retired.
+      .orderBy(sql`case when retired_at is null then 0 else 1 end`)
       .orderBy('created_at', 'desc')
       .execute();
     return rows.map((row) => {

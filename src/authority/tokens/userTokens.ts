@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import type { Tenant, User } from '../../directory/model.js';
-import type { Database } from '../../store/schema.js';
 import type { AuthenticatedClient } from '../clientAuthentication.js';
 import type { TokenRequest, TokenResponse } from '../context.js';
 import { grantedAppRoles } from '../resources.js';
-import type { NewFamily } from '../signIn/refreshTokens.js';
+import type { FamilyStarter, NewFamily } from '../signIn/refreshTokens.js';
 import { aadsts } from '../errors.js';
 import { grantUserScopes, redemptionScopes } from '../userScopes.js';
 import type { GrantedUserScopes } from '../userScopes.js';
@@ -100,9 +98,6 @@ export async function mintUserTokenSet(request: TokenRequest, set: UserTokenSet)
 /** Whether a sign-in gets a refresh token: with offline_access, and always on the v1 endpoint. */
 export const issuesRefreshToken = (request: TokenRequest, granted: GrantedUserScopes): boolean =>
   request.endpoint === 1 || granted.oidc.has('offline_access');
-
-/** Writes a new refresh-token family inside the caller's transaction: its id and first token. */
-export type FamilyStarter = (within: Kysely<Database>) => Promise<{ familyId: string; token: string }>;
 
 /**
  * Consumes a one-time grant (authorization code, device code) and, in the same transaction, runs

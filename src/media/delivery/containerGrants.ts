@@ -20,8 +20,11 @@ export class LocatorGrants implements ContainerGrants {
     if (!/^[0-9a-f-]{36}$/i.test(locatorGuid)) return undefined;
     const account = await this.accounts.find(accountName);
     if (!account) return undefined;
-    const view = await this.entities.view(account.name);
-    const locator = view.get('Locators', newId('lid', locatorGuid.toLowerCase()));
+    const id = newId('lid', locatorGuid.toLowerCase());
+    // A locator the view lacks may be one another process has just created.
+    const locator =
+      (await this.entities.view(account.name)).get('Locators', id) ??
+      (await this.entities.currentView(account.name)).get('Locators', id);
     if (!locator || locator.Type !== LocatorType.Sas) return undefined;
     if (containerOf(locator.AssetId as string) !== container) return undefined;
     const grant: SasGrant = { locatorId: locatorGuid.toLowerCase(), container, ...grantOf(locator) };

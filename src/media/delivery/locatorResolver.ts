@@ -57,8 +57,14 @@ export class OriginLocators implements LocatorResolver {
     if (!/^[0-9a-f-]{36}$/i.test(locatorGuid)) return { kind: 'notFound' };
     const account = await this.accounts.find(accountName);
     if (!account) return { kind: 'notFound' };
-    const view = await this.entities.view(account.name);
-    const locator = view.get('Locators', newId('lid', locatorGuid.toLowerCase()));
+    const id = newId('lid', locatorGuid.toLowerCase());
+    let view = await this.entities.view(account.name);
+    let locator = view.get('Locators', id);
+    // A locator the view lacks may be one another process has just created.
+    if (!locator) {
+      view = await this.entities.currentView(account.name);
+      locator = view.get('Locators', id);
+    }
     if (!locator || locator.Type !== LocatorType.OnDemandOrigin) return { kind: 'notFound' };
     const now = Date.now();
     const start = locator.StartTime as number | null;

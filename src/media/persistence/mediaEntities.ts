@@ -134,6 +134,17 @@ export class MediaEntities {
   }
 
   /**
+   * The committed state as of now, the counter read whatever its age: for a lookup that missed
+   * and may name what another process (the CLI) has just written, such as a new locator. One
+   * single-row read, so a miss made up by a caller costs little.
+   */
+  async currentView(account: string): Promise<AccountView> {
+    this.checkedAt = -Infinity;
+    await this.fresh();
+    return this.state(account);
+  }
+
+  /**
    * Runs `work` against a writer and commits what it staged in one transaction. Whatever `work`
    * throws aborts the whole unit: nothing is written.
    */
