@@ -34,6 +34,7 @@ const protocols: Record<SignInRecord['flow'], string> = {
   refresh_token: 'none',
   authorization_code: 'oAuth2',
   device_code: 'deviceCode',
+  on_behalf_of: 'oAuth2',
 };
 
 /** Graph's signIn resource (auditLogs/signIns), from one row of the sign-in log. */

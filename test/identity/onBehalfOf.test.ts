@@ -77,6 +77,13 @@ describe('on-behalf-of (jwt-bearer, requested_token_use=on_behalf_of)', () => {
     assert.equal(claims.scp, 'user_impersonation');
     assert.equal(claims.idtyp, undefined);
     assert.deepEqual(await listSubscriptions(t, token), [t.server.bootstrap?.subscription.subscriptionId]);
+    // The exchange is in the sign-in log: the user, non-interactively, to ARM through the middle tier.
+    const [logged] = await t.server.tessera.signIns.log.list(t.tenant.id, { userId: user.objectId, top: 1 });
+    assert.equal(logged?.flow, 'on_behalf_of');
+    assert.equal(logged?.interactive, false);
+    assert.equal(logged?.errorCode, 0);
+    assert.equal(logged?.app?.appId, middle.application.appId);
+    assert.equal(logged?.resource?.appId, '797f4846-ba00-4fd7-ba43-dac1f8f63013');
   });
 
   it('answers a refresh token with offline_access, and an ID token with openid, as Entra does', async () => {

@@ -1,3 +1,4 @@
+import { expectOk, graph, graphApp } from '../graph/support.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ManagedServiceIdentityClient } from '@azure/arm-msi';
@@ -51,6 +52,13 @@ describe('user-assigned identities', () => {
       type: 'ServicePrincipal',
       displayName: 'api-id',
     });
+    // Microsoft Graph shows it as Entra does: a managed identity's principal, its client id the appId.
+    const reader = await graphApp(t, 'identity-reader', ['Application.Read.All']);
+    const sp = expectOk(
+      await graph(t, reader.token, 'GET', `servicePrincipals/${created.principalId ?? ''}`),
+    );
+    assert.equal(sp.servicePrincipalType, 'ManagedIdentity');
+    assert.equal(sp.appId, created.clientId);
 
     const got = await client.userAssignedIdentities.get(f.resourceGroup.name, 'API-ID');
     assert.equal(got.principalId, created.principalId);

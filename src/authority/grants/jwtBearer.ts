@@ -1,9 +1,12 @@
 import { authenticateConfidentialClient, clientAuthParameters } from '../clientAuthentication.js';
 import type { TokenRequest, TokenResponse } from '../context.js';
 import { aadsts } from '../errors.js';
+import type { AadstsError } from '../errors.js';
+import type { SignInEvent } from '../signIn/signInLog.js';
 import { issueSignInTokens } from '../tokens/userTokens.js';
 import { verifyUserAssertion } from '../userAssertion.js';
 import { grantUserScopes, requestedUserScopes } from '../userScopes.js';
+import type { GrantedUserScopes } from '../userScopes.js';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
@@ -40,11 +43,34 @@ export async function handler(request: TokenRequest): Promise<TokenResponse> {
     ? await request.services.directory.users.findById(tenant.id, claims.oid)
     : undefined;
   if (!user) throw aadsts.oboAssertionInvalid('The user of the assertion does not exist in this tenant.');
-  if (!user.accountEnabled) throw aadsts.accountDisabled();
+  // The sign-in log records the exchange as Entra does (a non-interactive sign-in of the user to
+  // the middle tier's downstream resource), refusals for a known user included.
+  const event = (error: AadstsError | undefined, granted?: GrantedUserScopes): SignInEvent => ({
+    tenantId: tenant.id,
+    userId: user.objectId,
+    userPrincipalName: user.userPrincipalName,
+    userDisplayName: user.displayName,
+    app: { appId: client.application.appId, displayName: client.application.displayName },
+    resource: granted
+      ? { appId: granted.resource.application.appId, displayName: granted.resource.application.displayName }
+      : null,
+    ipAddress: request.ip,
+    correlationId: request.correlationId,
+    flow: 'on_behalf_of',
+    interactive: false,
+    errorCode: error?.code ?? 0,
+    failureReason: error?.description ?? null,
+  });
+  if (!user.accountEnabled) {
+    const disabled = aadsts.accountDisabled();
+    await request.services.signIns.log.record(event(disabled));
+    throw disabled;
+  }
   const { requested, scope } = requestedUserScopes(request);
   const granted = await grantUserScopes(request.services, tenant, client.application, requested);
   const amr =
     Array.isArray(claims.amr) && claims.amr.every((m) => typeof m === 'string') ? claims.amr : ['pwd'];
+  await request.services.signIns.log.record(event(undefined, granted));
   return issueSignInTokens(request, {
     tenant,
     user,

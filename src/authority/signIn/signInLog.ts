@@ -7,7 +7,7 @@ import type { DirectSql } from '../../store/direct.js';
 import type { SignInLogTable } from '../../store/schema.js';
 
 /** How the person proved who they are; the later flows add their own names. */
-export type SignInFlow = 'password' | 'refresh_token' | 'authorization_code' | 'device_code';
+export type SignInFlow = 'password' | 'refresh_token' | 'authorization_code' | 'device_code' | 'on_behalf_of';
 
 export interface SignInEvent {
   tenantId: string;

@@ -73,7 +73,8 @@ export function servicePrincipalJson(
     preferredTokenSigningKeyThumbprint: null,
     replyUrls: [...(app?.webRedirectUris ?? []), ...(app?.publicClientRedirectUris ?? [])],
     servicePrincipalNames: names,
-    servicePrincipalType: 'Application',
+    // Only managed identities have a service principal with no application behind it.
+    servicePrincipalType: app ? 'Application' : 'ManagedIdentity',
     signInAudience: app?.signInAudience ?? 'AzureADMyOrg',
     tags: [],
     tokenEncryptionKeyId: null,
