@@ -4,12 +4,7 @@
  * password}) once it listens, then serves until SIGTERM/SIGINT or until its stdin closes (the
  * parent died), and exits normally so that `--cpu-prof` can write its profile. Logs go to stderr at `warn`.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
-import { startServer } from '../src/server/start.js';
-import { stopWhenAsked } from './lib/childLifecycle.js';
+import { startBenchTessera } from './lib/benchTessera.js';
 
 export interface ServerHandshake {
   origin: string;
@@ -23,14 +18,7 @@ export interface ServerHandshake {
   pid: number;
 }
 
-const dataDir = mkdtempSync(join(tmpdir(), 'tessera-bench-'));
-const logger = pino({ level: 'warn' }, pino.destination(2));
-const server = await startServer({ dataDir, host: '127.0.0.1', port: 0, logger });
-const tenant = server.bootstrap?.tenant;
-if (!tenant) throw new Error('a new data folder must bootstrap a tenant');
-const { directory } = server.tessera;
-const { application } = await directory.registerApplication(tenant, { displayName: 'bench-client' });
-const { secretText } = await directory.credentials.addPassword(application);
+const { server, tenant, directory, application, secret: secretText } = await startBenchTessera('tokens');
 const password = 'Bench-Passw0rd!';
 const user = await directory.users.create(tenant, {
   userPrincipalName: `bench@${tenant.domain}`,
@@ -49,11 +37,3 @@ const handshake: ServerHandshake = {
   pid: process.pid,
 };
 process.stdout.write(`${JSON.stringify(handshake)}\n`);
-
-stopWhenAsked(async () => {
-  try {
-    await server.close();
-  } finally {
-    rmSync(dataDir, { recursive: true, force: true });
-  }
-});

@@ -21,7 +21,7 @@ import { recordServer, runningServer, serverInfoPath } from '../../src/cli/serve
 import { DIRECTORY_ROLES } from '../../src/directory/directoryRoles.js';
 import { Tessera } from '../../src/tessera.js';
 import { testDataDir } from '../support/server.js';
-import { cliFolder, runCli } from './support.js';
+import { cliFolder, runCli, startIo } from './support.js';
 
 const AZURE_CLI = '04b07795-8ddb-461a-bbee-02f9e1bf7b46';
 
@@ -96,36 +96,22 @@ describe('one data folder, ~/.tessera, for the server and the CLI', () => {
   });
 
   it('starts on ~/.tessera, records where it listens, and the CLI elsewhere uses the same folder and CA', async () => {
-    let stop = (): void => undefined;
-    const shutdown = new Promise<void>((resolve) => (stop = resolve));
-    let stderr = '';
-    let listening = (): void => undefined;
-    const banner = new Promise<void>((resolve) => (listening = resolve));
-    const io = {
-      stdout: { write: () => true },
-      stderr: {
-        write: (chunk: string) => {
-          stderr += chunk;
-          if (stderr.includes('--name myapp')) listening();
-          return true;
-        },
-      },
-      shutdown,
-    };
+    const start = startIo('--name myapp');
+    const { io, banner } = start;
     const running = run(['start', '--port', '0', '--log-level', 'silent'], io);
     try {
       await Promise.race([
         banner,
-        running.then((code) => Promise.reject(new Error(`start exited ${code}: ${stderr}`))),
+        running.then((code) => Promise.reject(new Error(`start exited ${code}: ${start.stderr}`))),
       ]);
-      const origin = /Authority host: +(\S+)/.exec(stderr)?.[1];
-      const upn = /User: +(\S+)/.exec(stderr)?.[1];
-      const password = /Password: +(\S+)/.exec(stderr)?.[1];
-      const subscriptionId = /Subscription: +(\S+)/.exec(stderr)?.[1];
-      assert.ok(origin && upn && password && subscriptionId, stderr);
+      const origin = /Authority host: +(\S+)/.exec(start.stderr)?.[1];
+      const upn = /User: +(\S+)/.exec(start.stderr)?.[1];
+      const password = /Password: +(\S+)/.exec(start.stderr)?.[1];
+      const subscriptionId = /Subscription: +(\S+)/.exec(start.stderr)?.[1];
+      assert.ok(origin && upn && password && subscriptionId, start.stderr);
       assert.equal(upn, 'admin@tessera.onmicrosoft.com');
-      assert.match(stderr, /Global Administrator, Owner of the subscription/);
-      assert.match(stderr, new RegExp(`CA certificate: +${dataDir}/tls/ca\\.pem`));
+      assert.match(start.stderr, /Global Administrator, Owner of the subscription/);
+      assert.match(start.stderr, new RegExp(`CA certificate: +${dataDir}/tls/ca\\.pem`));
 
       // server.json: the real origin and port, this process, readable by the owner alone.
       const recorded = JSON.parse(readFileSync(serverInfoPath(dataDir), 'utf8')) as Record<string, unknown>;
@@ -218,7 +204,7 @@ describe('one data folder, ~/.tessera, for the server and the CLI', () => {
         await tessera.close();
       }
     } finally {
-      stop();
+      start.stop();
     }
     assert.equal(await running, 0);
     assert.equal(existsSync(serverInfoPath(dataDir)), false);

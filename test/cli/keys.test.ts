@@ -30,7 +30,13 @@ describe('tessera keys and ca', () => {
     // The active key first; the retired ones after it (times have one-second resolution, so two
     // rotations in one second tie, and their order among themselves is not defined).
     assert.equal(keys[0]?.kid, second.kid);
-    assert.deepEqual(keys.slice(1).map((k) => k.kid).sort(), [first.kid, initial?.kid].sort());
+    assert.deepEqual(
+      keys
+        .slice(1)
+        .map((k) => k.kid)
+        .sort(),
+      [first.kid, initial?.kid].sort(),
+    );
     assert.equal(keys[0]?.retiredAt, null);
     for (const retired of keys.slice(1)) assert.match(retired.retiredAt ?? '', /^\d{4}-\d\d-\d\dT/);
     for (const key of keys) assert.ok(Math.abs(Date.parse(key.createdAt) - Date.now()) < 60_000);

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { testDataDir } from '../support/server.js';
 import { run } from '../../src/cli/program.js';
+import { startIo } from './support.js';
 import type { RbacOutput } from './support.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -96,32 +97,18 @@ describe('the tessera entry point and start', () => {
   });
 
   it('prints the short banner on a later start, and stops when io.shutdown settles', async () => {
-    let stop = (): void => undefined;
-    const shutdown = new Promise<void>((resolve) => (stop = resolve));
-    let stderr = '';
-    let listening = (): void => undefined;
-    const banner = new Promise<void>((resolve) => (listening = resolve));
-    const io = {
-      stdout: { write: () => true },
-      stderr: {
-        write: (chunk: string) => {
-          stderr += chunk;
-          if (stderr.includes('CA certificate:')) listening();
-          return true;
-        },
-      },
-      shutdown,
-    };
+    const start = startIo('CA certificate:');
+    const { io, banner } = start;
     // The folder was bootstrapped by the first test, so this is not a first start.
     const running = run(['start', '--port', '0', '--log-level', 'silent', '--data', dataDir], io);
     await banner;
     assert.match(
-      stderr,
+      start.stderr,
       /^Tessera is running\.\n {2}Authority host: +https:\/\/localhost:\d+\n {2}CA certificate: +\S+ca\.pem\n$/,
     );
-    const origin = /Authority host: +(\S+)/.exec(stderr)?.[1];
+    const origin = /Authority host: +(\S+)/.exec(start.stderr)?.[1];
     assert.equal((await fetch(`${origin}/common/v2.0/.well-known/openid-configuration`)).status, 200);
-    stop();
+    start.stop();
     assert.equal(await running, 0);
   });
 });

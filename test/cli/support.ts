@@ -78,3 +78,34 @@ export interface GraphApplicationOutput {
   keyCredentials: Array<{ customKeyIdentifier: string; type: string; usage: string; endDateTime: string }>;
   publisherDomain: string;
 }
+
+/**
+ * The io of an in-process `tessera start`: `banner` settles once stderr shows `marker` (the server
+ * listens); `stop()` shuts the server down, as Ctrl-C would.
+ */
+export function startIo(marker: string) {
+  let stop = (): void => undefined;
+  const shutdown = new Promise<void>((resolve) => (stop = resolve));
+  let stderr = '';
+  let listening = (): void => undefined;
+  const banner = new Promise<void>((resolve) => (listening = resolve));
+  const io = {
+    stdout: { write: () => true },
+    stderr: {
+      write: (chunk: string) => {
+        stderr += chunk;
+        if (stderr.includes(marker)) listening();
+        return true;
+      },
+    },
+    shutdown,
+  };
+  return {
+    io,
+    banner,
+    stop: () => stop(),
+    get stderr() {
+      return stderr;
+    },
+  };
+}
