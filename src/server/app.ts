@@ -20,7 +20,13 @@ export interface AppOptions {
   tessera: Tessera;
   origins: PublicOrigins;
   logger: Logger;
-  https: { key: string; cert: string };
+  https: {
+    key: string;
+    cert: string;
+    minVersion?: 'TLSv1.2' | 'TLSv1.3';
+    ciphers?: string;
+    honorCipherOrder?: boolean;
+  };
   /** Resources that are origins of their own (a port each); none when omitted. */
   resourceRouting?: ResourceRouting;
   /** Microsoft Graph's own port (az calls Graph where it gets Graph's tokens); none when omitted. */
@@ -49,6 +55,15 @@ export async function buildApp(options: AppOptions) {
     // A path Fastify cannot decode never reaches a slice: each surface still answers in its own
     // wire format (an OData error under /media/), not Fastify's.
     frameworkErrors: answerFrameworkError,
+  });
+
+  // Every answer is typed by its Content-Type alone; a public host name keeps browsers on HTTPS.
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-content-type-options', 'nosniff');
+    if (options.origins.isPublicHost(request.headers.host)) {
+      reply.header('strict-transport-security', 'max-age=31536000');
+    }
+    done();
   });
 
   app.addHook('onResponse', async (request, reply) => {

@@ -6,6 +6,8 @@
  */
 export class PublicOrigins {
   private readonly hostnames: Set<string>;
+  /** `--hostname` values that are not loopback names: served to a network, so HSTS applies. */
+  private readonly publicHostnames: Set<string>;
   /** Host header → origin: every request asks, and there are only a few distinct hosts. */
   private readonly byHost = new Map<string, string>();
 
@@ -19,6 +21,18 @@ export class PublicOrigins {
       '[::1]',
       ...extraHostnames.map((h) => h.toLowerCase()),
     ]);
+    this.publicHostnames = new Set(
+      extraHostnames.map((h) => h.toLowerCase()).filter((h) => !isLoopbackName(h)),
+    );
+  }
+
+  /**
+   * Whether a request came by a public host name (a `--hostname` that is not a loopback name):
+   * browsers should then keep to HTTPS (Strict-Transport-Security). Never for localhost, where
+   * HSTS would pin every local development server on any port.
+   */
+  isPublicHost(host: string | undefined): boolean {
+    return this.publicHostnames.size > 0 && host !== undefined && this.publicHostnames.has(hostnameOf(host));
   }
 
   /** Known once the server listens (tests bind port 0). */
@@ -115,4 +129,14 @@ export function originWithPort(origin: string, port: number): string {
 function hostnameOf(host: string): string {
   const end = host.startsWith('[') ? host.indexOf(']') + 1 : host.lastIndexOf(':');
   return (end > 0 ? host.slice(0, end) : host).toLowerCase();
+}
+
+function isLoopbackName(hostname: string): boolean {
+  return (
+    hostname === 'localhost' ||
+    hostname.endsWith('.localhost') ||
+    hostname === '[::1]' ||
+    hostname.startsWith('127.') ||
+    hostname.startsWith('*.')
+  );
 }

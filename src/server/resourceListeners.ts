@@ -1,4 +1,5 @@
 import { createServer } from 'node:https';
+import type { ServerOptions } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { PortResource, ResourcePorts } from '../management/resourcePorts.js';
@@ -35,7 +36,8 @@ export class ResourceListeners {
   constructor(options: {
     ports: ResourcePorts;
     host: string;
-    tls: { key: string; cert: string };
+    /** The HTTPS options of the main listener (certificate, versions, ciphers). */
+    tls: ServerOptions;
     logger: Logger;
   }) {
     this.listeners = new PortListeners<string>({

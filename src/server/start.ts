@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
 import { Tessera } from '../tessera.js';
 import type { Bootstrap } from '../tessera.js';
+import { restrictNewFiles, tightenDataFolder } from '../store/fileModes.js';
 import { ensureTlsMaterial } from '../tls/certificateAuthority.js';
+import { tlsServerOptions } from '../tls/serverOptions.js';
 import { buildApp } from './app.js';
 import type { TesseraApp } from './app.js';
 import { PublicOrigins } from './origins.js';
@@ -28,13 +30,15 @@ export interface RunningServer {
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const hostnames = options.hostnames ?? [];
+  restrictNewFiles();
   const tls = await ensureTlsMaterial(options.dataDir, { extraHostnames: hostnames });
+  await tightenDataFolder(options.dataDir, options.logger);
   const tessera = await Tessera.open({ dataDir: options.dataDir, logger: options.logger });
   try {
     const bootstrap = await tessera.bootstrap();
     await tessera.keys.current();
     const origins = new PublicOrigins(options.port, hostnames);
-    const https = { key: tls.serverKeyPem, cert: tls.serverCertPem };
+    const https = tlsServerOptions({ key: tls.serverKeyPem, cert: tls.serverCertPem });
     const listeners = new ResourceListeners({
       ports: tessera.resourcePorts,
       host: options.host,
