@@ -5,7 +5,7 @@ import { isGuid } from '../errors.js';
 import { checkApiVersion } from './arm/apiVersions.js';
 import { accessChecks } from './arm/authorization.js';
 import { parseJson } from './arm/body.js';
-import type { ArmContext, ArmReply, Caller } from './arm/context.js';
+import type { ArmContext, ArmOperation, ArmReply, Caller } from './arm/context.js';
 import type { ArmError } from './arm/errors.js';
 import { armErrors, serializeArmError, toArmError } from './arm/errors.js';
 import { canonicalPath, parseArmPath, pathSegments } from './arm/path.js';
@@ -16,6 +16,15 @@ import { operationFor } from './resources/router.js';
 export interface ManagementServices {
   tessera: Tessera;
   origins: PublicOrigins;
+}
+
+/** What the onRequest hook resolved and authorized; the handler only adds the parsed body. */
+interface AuthorizedRequest {
+  caller: Caller;
+  path: string;
+  query: Record<string, unknown>;
+  operation: ArmOperation;
+  checks: Pick<ArmContext, 'authorize' | 'permits'>;
 }
 
 /** ARM's request size limit. */
@@ -50,7 +59,7 @@ export async function managementPlugin(
 ): Promise<void> {
   const { tessera, origins } = opts.services;
   const authenticator = new ArmAuthenticator(tessera.keys, origins);
-  const callers = new WeakMap<FastifyRequest, Caller>();
+  const authorized = new WeakMap<FastifyRequest, AuthorizedRequest>();
   const originOf = (request: FastifyRequest) => origins.fromHost(request.headers.host);
 
   app.removeAllContentTypeParsers();
@@ -61,8 +70,11 @@ export async function managementPlugin(
       if (typeof text !== 'string' || text.trim() === '') return done(null, undefined);
       try {
         done(null, parseJson(text));
-      } catch {
-        done(armErrors.invalidRequestContent('The request body is not valid JSON.'), undefined);
+      } catch (error) {
+        done(
+          toArmError(error) ?? armErrors.invalidRequestContent('The request body is not valid JSON.'),
+          undefined,
+        );
       }
     },
   );
@@ -72,10 +84,14 @@ export async function managementPlugin(
     done(armErrors.unsupportedMediaType(String(request.headers['content-type'] ?? '')), undefined);
   });
 
-  // Authentication runs before the body is read: an anonymous caller learns nothing else.
+  // Everything that decides whether the caller may do this runs before the body is read: the token
+  // (401 before anything else is revealed), the subscription, the path's operation, its api-version
+  // and the RBAC check (403). A caller without the action costs a path parse and an index lookup,
+  // whatever it sends after its headers.
   app.addHook('onRequest', async (request, reply) => {
     setRequestIds(request, reply);
-    const [root, subscriptionId] = pathSegments(canonicalPath(request.url)) ?? [];
+    const path = canonicalPath(request.url);
+    const [root, subscriptionId] = pathSegments(path) ?? [];
     const namesSubscription = root?.toLowerCase() === 'subscriptions' && subscriptionId !== undefined;
     const subscription =
       namesSubscription && isGuid(subscriptionId)
@@ -89,32 +105,38 @@ export async function managementPlugin(
     });
     if (namesSubscription && !isGuid(subscriptionId)) throw armErrors.invalidSubscriptionId(subscriptionId);
     if (namesSubscription && !subscription) throw armErrors.subscriptionNotFound(subscriptionId);
-    callers.set(request, { claims, principal, tenantId: principal.tenantId.toLowerCase() });
-  });
-
-  app.setErrorHandler((error: FastifyError, request, reply: FastifyReply) => {
-    const wire = toWireError(error, request);
-    return reply.status(wire.status).headers(wire.headers).send(serializeArmError(wire));
-  });
-
-  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
-    const caller = callers.get(request);
-    if (!caller) throw armErrors.internal();
-    const path = canonicalPath(request.url);
+    const caller: Caller = { claims, principal, tenantId: principal.tenantId.toLowerCase() };
     const target = parseArmPath(path);
     if (!target) throw armErrors.notFound(path);
     const query = (request.query ?? {}) as Record<string, unknown>;
     const rawVersion = query['api-version'];
     const operation = operationFor(target, request.method, typeof rawVersion === 'string' ? rawVersion : '');
     checkApiVersion(query, operation.api);
+    const checks = accessChecks(tessera.access, caller);
+    if (operation.action !== null && !operation.checksOwnAccess)
+      await checks.authorize(operation.action, operation.scope);
+    authorized.set(request, { caller, path, query, operation, checks });
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply: FastifyReply) => {
+    const wire = toWireError(error, request);
+    // Refused before its body arrived (401, 403, 413 on Content-Length): close rather than read the
+    // rest of the body only to discard it.
+    if (!request.raw.complete) reply.header('connection', 'close');
+    return reply.status(wire.status).headers(wire.headers).send(serializeArmError(wire));
+  });
+
+  // Only an authorized request gets here, with its body read (bounded in size and depth) and parsed.
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    const resolved = authorized.get(request);
+    if (!resolved) throw armErrors.internal();
+    const { caller, path, query, operation, checks } = resolved;
     const context: ArmContext = {
       tessera,
       caller,
       request: { method: request.method, path, query, body: request.body, origin: originOf(request) },
-      ...accessChecks(tessera.access, caller),
+      ...checks,
     };
-    if (operation.action !== null && !operation.checksOwnAccess)
-      await context.authorize(operation.action, operation.scope);
     const result: ArmReply = await operation.run(context);
     reply.status(result.status).headers(result.headers ?? {});
     return result.body === undefined ? reply.send() : reply.send(result.body);

@@ -1,12 +1,21 @@
+import { MAX_JSON_DEPTH, exceedsJsonDepth } from '../../net/jsonDepth.js';
 import { appConfigErrors } from '../errors.js';
 import type { Tags } from '../model.js';
 
 /** A request body that must be a JSON object (an empty body reads as `{}`). */
 export function jsonObjectBody(body: unknown): Record<string, unknown> {
   if (!Buffer.isBuffer(body) || body.length === 0) return {};
+  const text = body.toString('utf8');
+  // Bounded in one scan before JSON.parse builds whatever depth the text asks for.
+  if (exceedsJsonDepth(text, MAX_JSON_DEPTH)) {
+    throw appConfigErrors.invalidArgument(
+      'body',
+      `body: The request body is nested deeper than ${MAX_JSON_DEPTH} levels`,
+    );
+  }
   let value: unknown;
   try {
-    value = JSON.parse(body.toString('utf8'));
+    value = JSON.parse(text);
   } catch {
     throw appConfigErrors.invalidArgument('body', 'body: The request body is not valid JSON');
   }

@@ -1,3 +1,4 @@
+import { MAX_JSON_DEPTH, exceedsJsonDepth } from '../../net/jsonDepth.js';
 import { graphErrors } from '../errors.js';
 import type { Json } from '../odata/evaluate.js';
 
@@ -7,9 +8,12 @@ export const BODY_LIMIT = 4 * 1024 * 1024;
 /** The request body as a JSON object, or Graph's 400 for anything else (none, not JSON, not an object). */
 export function jsonObjectOf(body: unknown): Json {
   if (!Buffer.isBuffer(body) || body.length === 0) throw graphErrors.unreadableBody();
+  const text = body.toString('utf8');
+  // Bounded in one scan before JSON.parse builds whatever depth the text asks for.
+  if (exceedsJsonDepth(text, MAX_JSON_DEPTH)) throw graphErrors.unreadableBody();
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body.toString('utf8'));
+    parsed = JSON.parse(text);
   } catch {
     throw graphErrors.unreadableBody();
   }

@@ -1,3 +1,4 @@
+import { MAX_JSON_DEPTH, exceedsJsonDepth } from '../../net/jsonDepth.js';
 import { armErrors } from './errors.js';
 
 /** Typed reads of a JSON request body, failing with ARM's 400s instead of trusting the shape. */
@@ -69,7 +70,19 @@ export function optionalTags(parent: JsonObject, key = 'tags'): Record<string, s
   return tags as Record<string, string>;
 }
 
-/** A JSON parser for request bodies that drops `__proto__` keys, so no body can reach a prototype. */
+/**
+ * A JSON parser for request bodies that drops `__proto__` keys, so no body can reach a prototype.
+ * Nesting is bounded first, in one linear scan: the reviver would otherwise walk any depth.
+ */
 export function parseJson(text: string): unknown {
-  return JSON.parse(text, (key, value: unknown) => (key === '__proto__' ? undefined : value));
+  if (exceedsJsonDepth(text, MAX_JSON_DEPTH)) {
+    throw armErrors.invalidRequestContent(
+      `The JSON nesting depth of the request body exceeds the maximum of ${MAX_JSON_DEPTH}.`,
+    );
+  }
+  try {
+    return JSON.parse(text, (key, value: unknown) => (key === '__proto__' ? undefined : value));
+  } catch {
+    throw armErrors.invalidRequestContent('The request body is not valid JSON.');
+  }
 }
