@@ -17,6 +17,7 @@ import { Subscriptions } from './management/subscriptions.js';
 import type { ResourceGroup, Subscription } from './management/subscriptions.js';
 import type { Store } from './store/database.js';
 import { openStore } from './store/database.js';
+import { KeyEncryption } from './store/keyEncryption.js';
 
 export interface Bootstrap {
   tenant: Tenant;
@@ -49,7 +50,7 @@ export class Tessera {
     readonly dataDir: string,
   ) {
     this.directory = new Directory(db);
-    this.keys = new SigningKeys(db);
+    this.keys = new SigningKeys(db, KeyEncryption.forDataFolder(dataDir));
     this.signIns = new SignInServices(db);
     this.subscriptions = new Subscriptions(db);
     this.resourceGroups = new ResourceGroups(db);
@@ -66,6 +67,7 @@ export class Tessera {
     const db = await openStore({ dataDir: options.dataDir });
     const tessera = new Tessera(db, options.dataDir);
     await tessera.directory.ensureFirstParty();
+    await tessera.keys.sealStoredKeys(KeyEncryption.isSealed);
     return tessera;
   }
 

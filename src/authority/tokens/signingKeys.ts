@@ -28,10 +28,38 @@ export interface PublishedKey {
 
 const base64url = (hex: string): string => Buffer.from(hex, 'hex').toString('base64url');
 
+/** Seals private keys at rest (the data folder's key-encryption key). */
+export interface KeySealing {
+  seal(plaintext: string, purpose: string): string;
+  open(stored: string, purpose: string): string;
+}
+
+const purposeOf = (kid: string): string => `signing-key:${kid}`;
+
 export class SigningKeys {
   private active?: { key: SigningKey; loadedAt: number };
 
-  constructor(private readonly db: Store) {}
+  constructor(
+    private readonly db: Store,
+    private readonly sealing: KeySealing,
+  ) {}
+
+  /** Keys written before sealing existed are sealed now (at open, by every release from this one). */
+  async sealStoredKeys(isSealed: (value: string) => boolean): Promise<number> {
+    const rows = await this.db.selectFrom('signing_keys').select(['kid', 'private_key_pem']).execute();
+    let sealed = 0;
+    for (const row of rows) {
+      if (isSealed(row.private_key_pem)) continue;
+      await this.db
+        .updateTable('signing_keys')
+        .set({ private_key_pem: this.sealing.seal(row.private_key_pem, purposeOf(row.kid)) })
+        .where('kid', '=', row.kid)
+        .where('private_key_pem', '=', row.private_key_pem)
+        .execute();
+      sealed++;
+    }
+    return sealed;
+  }
 
   /** The key that signs new tokens; created on first use. */
   async current(): Promise<SigningKey> {
@@ -47,7 +75,8 @@ export class SigningKeys {
       await this.rotate();
       return this.current();
     }
-    const key = { kid: row.kid, privateKey: createPrivateKey(row.private_key_pem) };
+    const pem = this.sealing.open(row.private_key_pem, purposeOf(row.kid));
+    const key = { kid: row.kid, privateKey: createPrivateKey(pem) };
     this.active = { key, loadedAt: now };
     return key;
   }
@@ -72,7 +101,7 @@ export class SigningKeys {
         .insertInto('signing_keys')
         .values({
           kid,
-          private_key_pem: cert.privateKeyPem,
+          private_key_pem: this.sealing.seal(cert.privateKeyPem, purposeOf(kid)),
           certificate_pem: cert.certPem,
           created_at: now,
           retired_at: null,
