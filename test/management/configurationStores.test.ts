@@ -137,6 +137,9 @@ describe('App Configuration stores (control plane)', () => {
     });
     const response = await arm<{ value: KeyJson[] }>(t, 'POST', path('keyed-store', '/listKeys'), { token });
     assert.equal(response.status, 200, response.text);
+    // Secrets: no cache may keep them, as ARM answers.
+    assert.equal(response.headers.get('cache-control'), 'no-cache');
+    assert.equal(response.headers.get('pragma'), 'no-cache');
     const keys = response.json.value;
     assert.deepEqual(
       keys.map((k) => [k.name, k.readOnly]),
@@ -170,6 +173,8 @@ describe('App Configuration stores (control plane)', () => {
       body: { id: readOnly.id },
     });
     assert.equal(regenerated.status, 200, regenerated.text);
+    assert.equal(regenerated.headers.get('cache-control'), 'no-cache');
+    assert.equal(regenerated.headers.get('pragma'), 'no-cache');
     assert.equal(regenerated.json.name, 'Secondary Read Only');
     assert.equal(regenerated.json.readOnly, true);
     assert.notEqual(regenerated.json.id, readOnly.id);

@@ -18,6 +18,9 @@ import { isoFromSeconds } from '../../clock.js';
 import type { ProviderLocation } from './providerScopes.js';
 import { collectionScope, resourceScope } from './providerScopes.js';
 
+/** Access keys are secrets: no cache on the way may keep them (ARM sends both headers). */
+const SECRET_HEADERS = { 'cache-control': 'no-cache', pragma: 'no-cache' };
+
 const ACTION = {
   read: 'Microsoft.AppConfiguration/configurationStores/read',
   write: 'Microsoft.AppConfiguration/configurationStores/write',
@@ -150,7 +153,11 @@ export function configurationStoreOperation(
           const store = await stores(context).get(subscriptionId, resourceGroup, name);
           const endpoint = configurationStoreEndpoint(context.request.origin, store);
           const keys = await stores(context).keys.list(store.name);
-          return { status: 200, body: { value: keys.map((k) => accessKeyResource(k, endpoint)) } };
+          return {
+            status: 200,
+            headers: SECRET_HEADERS,
+            body: { value: keys.map((k) => accessKeyResource(k, endpoint)) },
+          };
         });
       case 'regeneratekey':
         return operation(ACTION.regenerateKey, async (context) => {
@@ -159,7 +166,7 @@ export function configurationStoreOperation(
           const store = await stores(context).get(subscriptionId, resourceGroup, name);
           const key = await stores(context).keys.regenerate(store.name, id);
           const endpoint = configurationStoreEndpoint(context.request.origin, store);
-          return { status: 200, body: accessKeyResource(key, endpoint) };
+          return { status: 200, headers: SECRET_HEADERS, body: accessKeyResource(key, endpoint) };
         });
       default:
         throw armErrors.notFound(`${scope}/${action}`);
