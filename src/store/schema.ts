@@ -277,6 +277,14 @@ export interface SignInLockoutTable {
   updated_at: number;
 }
 
+/** A password check in flight, counted against smart lockout until it settles or expires. */
+export interface SignInReservationTable {
+  id: string;
+  user_id: string;
+  /** Seconds since the epoch. */
+  expires_at: number;
+}
+
 export interface SignInLogTable {
   id: string;
   tenant_id: string;
@@ -472,6 +480,7 @@ export interface Database {
   media_links: MediaLinkTable;
   users: UserTable;
   sign_in_lockouts: SignInLockoutTable;
+  sign_in_reservations: SignInReservationTable;
   sign_in_log: SignInLogTable;
   refresh_token_families: RefreshTokenFamilyTable;
   refresh_tokens: RefreshTokenTable;

@@ -10,13 +10,14 @@ import { activeSession, signedInFrom } from '../interaction/sso.js';
 import { showStage } from '../interaction/stagePages.js';
 import { deviceCodePage } from '../pages/deviceCodePage.js';
 import type { PageError } from '../pages/components.js';
+import { CODE_TRY_WINDOW_SECONDS, CodeEntryThrottle } from './codeEntryThrottle.js';
 
 /** The code-entry form's CSRF purpose: it acts on no pending sign-in yet. */
 const ENTER_CODE = 'devicelogin';
 
-async function showEnterCode(ctx: PageContext, browser: Browser, code = '', error?: PageError) {
+async function showEnterCode(ctx: PageContext, browser: Browser, code = '', error?: PageError, status = 200) {
   const csrf = await ctx.services.signIns.csrf.token(browser, ENTER_CODE);
-  return show(ctx, (nonce) => deviceCodePage({ csrf, code, ...(error && { error }) }, nonce));
+  return show(ctx, (nonce) => deviceCodePage({ csrf, code, ...(error && { error }) }, nonce), { status });
 }
 
 /** `GET /devicelogin`: the verification URI of RFC 8628 §3.3. */
@@ -29,9 +30,12 @@ export function enterCodePage(services: AuthorityServices) {
 
 /**
  * `POST /devicelogin`: the typed code finds its device code (and tenant), then the person signs
- * in — or, with a live session, goes straight to the confirmation question.
+ * in — or, with a live session, goes straight to the confirmation question. Wrong codes are
+ * limited per browser and per IP (codeEntryThrottle.ts); past the limit the page says so with
+ * 429 and looks nothing up.
  */
 export function submitCode(services: AuthorityServices) {
+  const throttle = new CodeEntryThrottle();
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const ctx = pageContext(services, request, reply);
     const fields = formFields(request);
@@ -40,8 +44,15 @@ export function submitCode(services: AuthorityServices) {
       throw aadsts.signInFormForged();
     }
     const typed = (fields.get('otc') ?? '').slice(0, 32);
+    if (!throttle.take(browser.hash, request.ip, ctx.now)) {
+      const error = {
+        message: `Too many codes that didn’t work were entered. Wait a minute (up to ${CODE_TRY_WINDOW_SECONDS} seconds), then try again.`,
+      };
+      return showEnterCode(ctx, browser, typed, error, 429);
+    }
     const found = await services.signIns.deviceCodes.findPendingByUserCode(typed, ctx.now);
-    if (!found) {
+    if (found) throttle.giveBack(browser.hash, request.ip);
+    else {
       return showEnterCode(ctx, browser, typed, {
         message: 'That code didn’t work. Check the code and try again.',
         code: aadsts.badVerificationCode().code,

@@ -28,7 +28,7 @@ export interface SignInDependencies {
 
 /**
  * Checks a username and password the way every flow must (ROPC here; the sign-in page and the
- * device-code page later): smart lockout first, then argon2id, then the account's state, and
+ * device-code page later): a smart-lockout reservation first, then argon2id, then the account's state, and
  * writes one sign-in log row whatever the outcome. Returns the user, or throws the AadstsError
  * the client is to see. An unknown user and a wrong password are indistinguishable: same code,
  * same text, and the same argon2 work.
@@ -64,18 +64,29 @@ export async function signInWithPassword(
     return fail(undefined, aadsts.invalidCredentials());
   }
   const { user } = account;
-  // A locked account is refused before the password is looked at: guesses during the lockout
-  // neither cost argon2 time nor tell the guesser anything.
-  const lockout = await signIns.lockout.state(user.objectId);
-  if (lockout && lockout.lockedUntil > attempt.now) return fail(user, aadsts.accountLocked());
-  if (!(await verifyPassword(account.passwordHash, attempt.password))) {
-    await signIns.lockout.recordFailure(user.objectId, attempt.password, attempt.now);
+  // The attempt takes its place against the lockout count before the password is looked at, in
+  // one transaction with reading it: a locked account, or one whose remaining failures are all
+  // being checked already, is refused without argon2 work and without telling the guesser anything.
+  const reservation = await signIns.lockout.reserve(user.objectId, attempt.now);
+  if (!reservation) return fail(user, aadsts.accountLocked());
+  let correct: boolean;
+  try {
+    correct = await verifyPassword(account.passwordHash, attempt.password);
+  } catch (error) {
+    await signIns.lockout.release(reservation);
+    throw error;
+  }
+  if (!correct) {
+    await signIns.lockout.settleFailure(reservation, attempt.password, attempt.now);
     return fail(user, aadsts.invalidCredentials());
   }
-  // Only someone who knows the password learns that the account is disabled or expired.
-  if (!user.accountEnabled) return fail(user, aadsts.accountDisabled());
-  if (user.forceChangePasswordNextSignIn) return fail(user, aadsts.passwordExpired());
-  if (lockout) await signIns.lockout.reset(user.objectId);
-  await log(user, undefined);
+  // Only someone who knows the password learns that the account is disabled or expired; the
+  // count is left as it was, as no sign-in happened.
+  if (!user.accountEnabled || user.forceChangePasswordNextSignIn) {
+    await signIns.lockout.release(reservation);
+    return fail(user, user.accountEnabled ? aadsts.passwordExpired() : aadsts.accountDisabled());
+  }
+  // Queued in the same turn, so both commit in one transaction (sqlWrite's group commit).
+  await Promise.all([signIns.lockout.settleSuccess(reservation), log(user, undefined)]);
   return user;
 }

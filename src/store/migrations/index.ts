@@ -11,6 +11,7 @@ import * as m0009 from './0009_media.js';
 import * as m0010 from './0010_client_surfaces.js';
 import * as m0011 from './0011_managed_identities.js';
 import * as m0012 from './0012_service_ports.js';
+import * as m0013 from './0013_lockout_reservations.js';
 
 // Names sort in application order; the Migrator records each one it has run.
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '0010_client_surfaces': m0010,
   '0011_managed_identities': m0011,
   '0012_service_ports': m0012,
+  '0013_lockout_reservations': m0013,
 };
