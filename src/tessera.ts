@@ -50,12 +50,13 @@ export class Tessera {
     readonly dataDir: string,
   ) {
     this.directory = new Directory(db);
-    this.keys = new SigningKeys(db, KeyEncryption.forDataFolder(dataDir));
+    const sealing = KeyEncryption.forDataFolder(dataDir);
+    this.keys = new SigningKeys(db, sealing);
     this.signIns = new SignInServices(db);
     this.subscriptions = new Subscriptions(db);
     this.resourceGroups = new ResourceGroups(db);
     this.resourcePorts = new ResourcePorts(db);
-    this.configurationStores = new ConfigurationStores(db, this.resourcePorts);
+    this.configurationStores = new ConfigurationStores(db, this.resourcePorts, sealing);
     this.mediaServices = new MediaServices(db, this.resourcePorts);
     this.roleAssignments = new RoleAssignments(db);
     this.roleDefinitions = new RoleDefinitions(db);
@@ -68,6 +69,7 @@ export class Tessera {
     const tessera = new Tessera(db, options.dataDir);
     await tessera.directory.ensureFirstParty();
     await tessera.keys.sealStoredKeys(KeyEncryption.isSealed);
+    await tessera.configurationStores.keys.sealStoredSecrets(KeyEncryption.isSealed);
     return tessera;
   }
 

@@ -3,6 +3,7 @@ import { changeAccess } from '../access/changes.js';
 import { nowSeconds } from '../clock.js';
 import { TesseraError } from '../errors.js';
 import type { Store } from '../store/database.js';
+import type { KeySealing } from '../store/keyEncryption.js';
 import type { ConfigurationStoreTable } from '../store/schema.js';
 import { removeAccessAtAndBelow } from './accessCleanup.js';
 import { ConfigurationStoreKeys } from './configurationStoreKeys.js';
@@ -107,8 +108,9 @@ export class ConfigurationStores {
   constructor(
     private readonly db: Store,
     private readonly ports: ResourcePorts,
+    sealing: KeySealing,
   ) {
-    this.keys = new ConfigurationStoreKeys(db);
+    this.keys = new ConfigurationStoreKeys(db, sealing);
     this.groups = new ResourceGroups(db);
   }
 
@@ -167,7 +169,7 @@ export class ConfigurationStores {
     };
     await this.db.transaction().execute(async (trx) => {
       await trx.insertInto('configuration_stores').values(row).execute();
-      await ConfigurationStoreKeys.issue(trx, row.name_lower);
+      await this.keys.issue(trx, row.name_lower);
     });
     await this.ports.changed();
     return { store: toStore(row), created: true };

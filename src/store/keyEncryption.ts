@@ -8,14 +8,20 @@ const IV_BYTES = 12;
 export const KEK_FILE = 'kek';
 export const KEK_ENV = 'TESSERA_KEK';
 
+/** Seals secrets at rest and opens them again; `purpose` binds a value to its place. */
+export interface KeySealing {
+  seal(plaintext: string, purpose: string): string;
+  open(stored: string, purpose: string): string;
+}
+
 /**
- * Secrets at rest (token-signing keys), sealed with AES-256-GCM under a key-encryption key that
+ * Secrets at rest (token-signing keys, App Configuration access keys), sealed with AES-256-GCM under a key-encryption key that
  * is not in the database: `TESSERA_KEK` (base64 of 32 bytes) when set — so the database and its
  * backups can live apart from the key — else `<data folder>/kek`, made 0600 on first use. A copied
  * `tessera.db` alone then lets nobody mint tokens. The value's purpose is bound in as associated
  * data, so a sealed value cannot be moved to another column or row.
  */
-export class KeyEncryption {
+export class KeyEncryption implements KeySealing {
   private constructor(private readonly key: Buffer) {}
 
   static forDataFolder(dataDir: string, env: NodeJS.ProcessEnv = process.env): KeyEncryption {

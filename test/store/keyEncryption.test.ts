@@ -78,4 +78,52 @@ describe('signing keys sealed at rest under a key-encryption key', () => {
       await tessera.close();
     }
   });
+
+  it('seals App Configuration access keys, which listKeys still shows in clear', async () => {
+    const tessera = await Tessera.open({ dataDir: join(dir, 'appconfig') });
+    try {
+      const start = await tessera.bootstrap();
+      assert.ok(start);
+      await tessera.configurationStores.createOrUpdate({
+        subscriptionId: start.subscription.subscriptionId,
+        resourceGroup: start.resourceGroup.name,
+        name: 'sealed-store',
+        location: 'westus',
+        sku: 'standard',
+      });
+      const rows = await tessera.db.selectFrom('configuration_store_keys').select(['id', 'secret']).execute();
+      assert.equal(rows.length, 4);
+      for (const row of rows) assert.ok(KeyEncryption.isSealed(row.secret), 'sealed at rest');
+      const keys = await tessera.configurationStores.keys.list('sealed-store');
+      for (const key of keys) assert.equal(Buffer.from(key.value, 'base64').length, 32);
+      const found = await tessera.configurationStores.keys.findById(keys[0]?.id ?? '');
+      assert.equal(found?.key.value, keys[0]?.value);
+
+      // As an older release stored it: in clear. Sealed at the next open, and still the same key.
+      const clear = keys[1];
+      assert.ok(clear);
+      await tessera.db
+        .updateTable('configuration_store_keys')
+        .set({ secret: clear.value })
+        .where('id', '=', clear.id)
+        .execute();
+      assert.equal(await tessera.configurationStores.keys.sealStoredSecrets(KeyEncryption.isSealed), 1);
+      const again = await tessera.configurationStores.keys.findById(clear.id);
+      assert.equal(again?.key.value, clear.value);
+      // A sealed secret moved to another key's row does not open there.
+      const [first, second] = await tessera.db
+        .selectFrom('configuration_store_keys')
+        .select(['id', 'secret'])
+        .orderBy('slot')
+        .execute();
+      await tessera.db
+        .updateTable('configuration_store_keys')
+        .set({ secret: first?.secret ?? '' })
+        .where('id', '=', second?.id ?? '')
+        .execute();
+      await assert.rejects(tessera.configurationStores.keys.findById(second?.id ?? ''), /cannot be opened/);
+    } finally {
+      await tessera.close();
+    }
+  });
 });

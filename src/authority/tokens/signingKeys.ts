@@ -3,6 +3,7 @@ import type { KeyObject } from 'node:crypto';
 import { nowSeconds } from '../../clock.js';
 import { sql } from 'kysely';
 import type { Store } from '../../store/database.js';
+import type { KeySealing } from '../../store/keyEncryption.js';
 import { createSelfSignedCertificate } from '../../tls/clientCertificate.js';
 
 /** Longest access-token life (90 min) plus the 5 minutes of clock skew resource servers allow. */
@@ -27,12 +28,6 @@ export interface PublishedKey {
 }
 
 const base64url = (hex: string): string => Buffer.from(hex, 'hex').toString('base64url');
-
-/** Seals private keys at rest (the data folder's key-encryption key). */
-export interface KeySealing {
-  seal(plaintext: string, purpose: string): string;
-  open(stored: string, purpose: string): string;
-}
 
 const purposeOf = (kid: string): string => `signing-key:${kid}`;
 
