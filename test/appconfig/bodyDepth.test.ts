@@ -1,3 +1,4 @@
+import { headersOnly } from '../support/headersOnly.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MAX_JSON_DEPTH } from '../../src/net/jsonDepth.js';
@@ -18,7 +19,7 @@ import type { StoreFixture } from './support.js';
 const bodyWithDepth = (depth: number) =>
   `{"value":"v","tags":{"t":"x"},"extra":${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`;
 
-describe('App Configuration bounds JSON nesting before parsing', () => {
+describe('App Configuration bounds JSON nesting before parsing', { timeout: 60_000 }, () => {
   let t: TestServer;
   let store: StoreFixture;
   let ownerToken: string;
@@ -49,6 +50,16 @@ describe('App Configuration bounds JSON nesting before parsing', () => {
     // Brackets inside strings are not nesting; the limit itself is accepted.
     assert.equal((await put(ownerToken, 'str', JSON.stringify({ value: '['.repeat(200) }))).status, 200);
     assert.equal((await put(ownerToken, 'deep', bodyWithDepth(MAX_JSON_DEPTH))).status, 200);
+  });
+
+  it('refuses a caller without the data action before its body is read', async () => {
+    // Announced and never sent: only a decision made on method, path and token can answer.
+    const response = await headersOnly(`${store.endpoint}/kv/never-sent?api-version=2023-11-01`, 'PUT', {
+      authorization: `Bearer ${readerToken}`,
+      contentLength: 200_000,
+      contentType: 'application/vnd.microsoft.appconfig.kv+json',
+    });
+    assert.equal(response.status, 403, response.text);
   });
 
   it('refuses a caller without the data action before its body is parsed', async () => {

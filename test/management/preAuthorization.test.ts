@@ -1,5 +1,5 @@
+import { headersOnly } from '../support/headersOnly.js';
 import assert from 'node:assert/strict';
-import { request as httpsRequest } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import type { TestServer } from '../support/server.js';
 import { MAX_JSON_DEPTH } from '../../src/net/jsonDepth.js';
@@ -10,45 +10,21 @@ import type { ArmFixture, ArmResponse } from './support.js';
 const DEEP_BODY = '['.repeat(2_000_000) + ']'.repeat(2_000_000);
 const FOUR_MIB = 4 * 1024 * 1024;
 
-/**
- * Sends only the headers of a request announcing `contentLength` bytes, and waits for the answer.
- * A server that read or parsed the body before answering would never answer (the test times out):
- * getting a response proves the decision was made on method, path and token alone.
- */
-function headersOnly(
+/** ARM's answer to a request that announces a body and never sends it (see headersOnly). */
+async function armHeadersOnly(
   t: TestServer,
   method: string,
   path: string,
   input: { token?: string; contentLength: number },
 ): Promise<ArmResponse> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      'content-length': String(input.contentLength),
-    };
-    if (input.token !== undefined) headers.authorization = `Bearer ${input.token}`;
-    const request = httpsRequest(`${t.origin}${path}`, { method, headers, agent: false }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (text += chunk));
-      response.on('error', reject);
-      response.on('end', () => {
-        request.destroy();
-        const responseHeaders = new Headers();
-        for (const [name, value] of Object.entries(response.headers)) {
-          if (typeof value === 'string') responseHeaders.set(name, value);
-        }
-        resolve({
-          status: response.statusCode ?? 0,
-          headers: responseHeaders,
-          text,
-          json: text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>),
-        });
-      });
-    });
-    request.on('error', reject);
-    request.flushHeaders();
+  const response = await headersOnly(`${t.origin}${path}`, method, {
+    contentLength: input.contentLength,
+    ...(input.token !== undefined && { authorization: `Bearer ${input.token}` }),
   });
+  return {
+    ...response,
+    json: response.text === '' ? undefined : (JSON.parse(response.text) as Record<string, unknown>),
+  };
 }
 
 /** CPU (user + system, ms) this process spent during `work`: the server under test runs in it. */
@@ -104,13 +80,13 @@ describe('ARM authorizes before it reads a body', { timeout: 60_000 }, () => {
     );
 
   it('answers 401 to an anonymous caller without waiting for its body', async () => {
-    const response = await headersOnly(t, 'PUT', groupPath('anonymous'), { contentLength: 3_900_000 });
+    const response = await armHeadersOnly(t, 'PUT', groupPath('anonymous'), { contentLength: 3_900_000 });
     expectArmError(response, 401, 'AuthenticationFailed');
     assert.equal(response.headers.get('connection'), 'close');
   });
 
   it('answers 403 to a caller without the action without waiting for its body', async () => {
-    const response = await headersOnly(t, 'PUT', groupPath('x'), {
+    const response = await armHeadersOnly(t, 'PUT', groupPath('x'), {
       token: noRoleToken,
       contentLength: 3_900_000,
     });
@@ -124,7 +100,7 @@ describe('ARM authorizes before it reads a body', { timeout: 60_000 }, () => {
 
   it('refuses a path that names no subscription without waiting for the body', async () => {
     const name = '6f2b7c0e-3d4a-4b5c-9e8f-0a1b2c3d4e5f';
-    const response = await headersOnly(
+    const response = await armHeadersOnly(
       t,
       'PUT',
       `/providers/Microsoft.Authorization/roleAssignments/${name}?${API.roleAssignments}`,
@@ -205,7 +181,7 @@ describe('ARM authorizes before it reads a body', { timeout: 60_000 }, () => {
     const message = `The request content size exceeds the maximum of ${FOUR_MIB} bytes.`;
     // Announced: refused from the Content-Length alone.
     expectArmError(
-      await headersOnly(t, 'PUT', groupPath('big'), { token: ownerToken, contentLength: FOUR_MIB + 1 }),
+      await armHeadersOnly(t, 'PUT', groupPath('big'), { token: ownerToken, contentLength: FOUR_MIB + 1 }),
       413,
       'RequestEntityTooLarge',
       message,
@@ -219,7 +195,7 @@ describe('ARM authorizes before it reads a body', { timeout: 60_000 }, () => {
     );
     // Authorization still comes first: a caller without the action learns nothing about sizes.
     expectArmError(
-      await headersOnly(t, 'PUT', groupPath('big'), { token: noRoleToken, contentLength: FOUR_MIB + 1 }),
+      await armHeadersOnly(t, 'PUT', groupPath('big'), { token: noRoleToken, contentLength: FOUR_MIB + 1 }),
       403,
       'AuthorizationFailed',
     );

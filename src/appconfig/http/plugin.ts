@@ -9,9 +9,10 @@ import { ConfigurationData } from '../configurationData.js';
 import { AppConfigError, appConfigErrors, serializeAppConfigError } from '../errors.js';
 import { DataPlaneStores } from '../stores.js';
 import { resolveApiVersion } from './apiVersions.js';
+import type { ApiVersion } from './apiVersions.js';
 import { preflightHeaders } from './cors.js';
 import { PATH_PREFIX } from './hostStyle.js';
-import type { OperationFor } from './operation.js';
+import type { Operation, OperationFor } from './operation.js';
 import { requestAuthentication } from './requestAuthentication.js';
 import { deleteKeyValue, getKeyValue, keyValuesOperation, putKeyValue } from './routes/keyValues.js';
 import { listKeys, listLabels } from './routes/keysAndLabels.js';
@@ -97,34 +98,50 @@ async function dataPlane(app: FastifyInstance, opts: { services: AppConfigServic
     return wire.body === undefined ? reply.send() : reply.send(wire.body);
   });
 
-  const handle = (operationFor: OperationFor) =>
-    async function runOperation(request: FastifyRequest, reply: FastifyReply) {
+  // The operation is resolved and authorized before the body is read (preParsing), so a caller
+  // without the data action costs no body bytes; the handler then checks what needs the body.
+  const prepared = new WeakMap<FastifyRequest, { operation: Operation; apiVersion: ApiVersion }>();
+  const authorizeBeforeBody = (operationFor: OperationFor) =>
+    async function authorizeOperation(request: FastifyRequest) {
       const context = request.appConfig?.context;
       if (!context) throw appConfigErrors.internal();
-      // The other half of HMAC: the body read must be the one whose hash was signed.
-      if (context.caller.kind === 'accessKey')
-        checkContent(context.caller, request.body as Buffer | undefined);
       const operation = operationFor(context);
       const apiVersion = resolveApiVersion(context.query.all('api-version'), request, operation.since);
       await authorize(tessera.access, context.caller, context.store, operation.actions);
-      const { store, stamp, caller, query, resourcePath, storeSegment } = context;
-      return operation.run({
-        store,
-        stamp,
-        caller,
-        query,
-        resourcePath,
-        storeSegment,
-        request,
-        reply,
-        apiVersion,
-        data,
-        origins,
-      });
+      prepared.set(request, { operation, apiVersion });
     };
 
-  for (const route of routes)
-    app.route({ method: route.method, url: route.url, handler: handle(route.operation) });
+  async function runOperation(request: FastifyRequest, reply: FastifyReply) {
+    const context = request.appConfig?.context;
+    const ready = prepared.get(request);
+    if (!context || !ready) throw appConfigErrors.internal();
+    // The other half of HMAC: the body read must be the one whose hash was signed.
+    if (context.caller.kind === 'accessKey') checkContent(context.caller, request.body as Buffer | undefined);
+    const { operation, apiVersion } = ready;
+    const { store, stamp, caller, query, resourcePath, storeSegment } = context;
+    return operation.run({
+      store,
+      stamp,
+      caller,
+      query,
+      resourcePath,
+      storeSegment,
+      request,
+      reply,
+      apiVersion,
+      data,
+      origins,
+    });
+  }
+
+  for (const route of routes) {
+    app.route({
+      method: route.method,
+      url: route.url,
+      preParsing: authorizeBeforeBody(route.operation),
+      handler: runOperation,
+    });
+  }
   // A known resource asked with another method: 405, as the service.
   for (const url of new Set(routes.map((r) => r.url))) {
     const taken = routes.filter((r) => r.url === url).map((r) => r.method);
