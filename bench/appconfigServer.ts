@@ -5,14 +5,9 @@
  * same run. Prints one JSON line (its handshake), serves until SIGTERM/SIGINT or stdin closes.
  */
 import { originWithPort } from '../src/server/origins.js';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Fastify from 'fastify';
-import pino from 'pino';
 import { ConfigurationData } from '../src/appconfig/configurationData.js';
-import { startServer } from '../src/server/start.js';
-import { stopWhenAsked } from './lib/childLifecycle.js';
+import { startBenchTessera } from './lib/benchTessera.js';
 
 export interface AppConfigHandshake {
   origin: string;
@@ -35,12 +30,8 @@ const STORE = 'bench-store';
 const LIST_PREFIX = 'bench:list:';
 const LIST_COUNT = 10_000;
 
-const dataDir = mkdtempSync(join(tmpdir(), 'tessera-bench-appconfig-'));
-const logger = pino({ level: 'warn' }, pino.destination(2));
-const server = await startServer({ dataDir, host: '127.0.0.1', port: 0, logger });
-const bootstrap = server.bootstrap;
-if (!bootstrap) throw new Error('a new data folder must bootstrap a tenant');
-const { tessera } = server;
+const bench = await startBenchTessera('appconfig', 'bench-appconfig');
+const { server, tessera, bootstrap, application, servicePrincipal, secret: secretText } = bench;
 const { store } = await tessera.configurationStores.createOrUpdate({
   subscriptionId: bootstrap.subscription.subscriptionId,
   resourceGroup: bootstrap.resourceGroup.name,
@@ -48,10 +39,6 @@ const { store } = await tessera.configurationStores.createOrUpdate({
   location: 'westus',
   sku: 'standard',
 });
-const { application, servicePrincipal } = await tessera.directory.registerApplication(bootstrap.tenant, {
-  displayName: 'bench-appconfig',
-});
-const { secretText } = await tessera.directory.credentials.addPassword(application);
 await tessera.roleAssignments.create({
   tenantId: bootstrap.tenant.id,
   scope: store.id,
@@ -93,12 +80,8 @@ await data.keyValues.setMany(
   })),
 );
 
-const bare = Fastify({
-  https: {
-    key: readFileSync(join(dataDir, 'tls', 'server-key.pem')),
-    cert: readFileSync(join(dataDir, 'tls', 'server.pem')),
-  },
-});
+const bare = Fastify({ https: bench.tls() });
+bench.onStop(() => bare.close());
 // The same shape and size as the key-value the guarded route returns.
 const sample = await data.keyValues.get(STORE, readKey, null);
 bare.get('/bare', async () => sample);
@@ -121,12 +104,3 @@ const handshake: AppConfigHandshake = {
   pid: process.pid,
 };
 process.stdout.write(`${JSON.stringify(handshake)}\n`);
-
-stopWhenAsked(async () => {
-  try {
-    await bare.close();
-    await server.close();
-  } finally {
-    rmSync(dataDir, { recursive: true, force: true });
-  }
-});

@@ -3,15 +3,10 @@
  * with the same TLS certificate, a bare Fastify HTTPS route: the baseline of the same run.
  * Prints one JSON line (its handshake), serves until SIGTERM/SIGINT or until stdin closes.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Fastify from 'fastify';
-import pino from 'pino';
 import { Guard, GuardError } from '../src/guard/index.js';
 import { LocalKeys } from '../src/guard/keys/localKeys.js';
-import { startServer } from '../src/server/start.js';
-import { stopWhenAsked } from './lib/childLifecycle.js';
+import { startBenchTessera } from './lib/benchTessera.js';
 
 export interface GuardHandshake {
   origin: string;
@@ -24,16 +19,8 @@ export interface GuardHandshake {
   pid: number;
 }
 
-const dataDir = mkdtempSync(join(tmpdir(), 'tessera-bench-guard-'));
-const logger = pino({ level: 'warn' }, pino.destination(2));
-const server = await startServer({ dataDir, host: '127.0.0.1', port: 0, logger });
-const bootstrap = server.bootstrap;
-if (!bootstrap) throw new Error('a new data folder must bootstrap a tenant');
-const { tessera } = server;
-const { application, servicePrincipal } = await tessera.directory.registerApplication(bootstrap.tenant, {
-  displayName: 'bench-reader',
-});
-const { secretText } = await tessera.directory.credentials.addPassword(application);
+const bench = await startBenchTessera('guard', 'bench-reader');
+const { server, tessera, bootstrap, application, servicePrincipal, secret: secretText } = bench;
 const subscriptionScope = `/subscriptions/${bootstrap.subscription.subscriptionId}`;
 await tessera.roleAssignments.create({
   tenantId: bootstrap.tenant.id,
@@ -42,12 +29,8 @@ await tessera.roleAssignments.create({
   principalId: servicePrincipal.objectId,
 });
 
-const bare = Fastify({
-  https: {
-    key: readFileSync(join(dataDir, 'tls', 'server-key.pem')),
-    cert: readFileSync(join(dataDir, 'tls', 'server.pem')),
-  },
-});
+const bare = Fastify({ https: bench.tls() });
+bench.onStop(() => bare.close());
 bare.get('/bare', async () => ({ id: subscriptionScope }));
 // The issue's "guarded request": the tessera/guard library (bearer check against Tessera's keys)
 // plus an RBAC evaluation by Tessera's engine, in front of the same trivial handler.
@@ -89,12 +72,3 @@ const handshake: GuardHandshake = {
   pid: process.pid,
 };
 process.stdout.write(`${JSON.stringify(handshake)}\n`);
-
-stopWhenAsked(async () => {
-  try {
-    await bare.close();
-    await server.close();
-  } finally {
-    rmSync(dataDir, { recursive: true, force: true });
-  }
-});

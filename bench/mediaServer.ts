@@ -8,15 +8,12 @@
  *                           range answered 206), as a static file server does.
  * Prints one JSON line (its handshake), serves until SIGTERM/SIGINT or stdin closes.
  */
-import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import Fastify from 'fastify';
-import pino from 'pino';
-import { startServer } from '../src/server/start.js';
-import { stopWhenAsked } from './lib/childLifecycle.js';
+import { startBenchTessera } from './lib/benchTessera.js';
 
 export interface MediaHandshake {
   origin: string;
@@ -35,24 +32,16 @@ export interface MediaHandshake {
 
 const ACCOUNT = 'benchmedia';
 
-const dataDir = mkdtempSync(join(tmpdir(), 'tessera-bench-media-'));
-const bareDir = join(dataDir, 'bare');
+const bench = await startBenchTessera('media', 'bench-media');
+const { server, tessera, bootstrap, application, servicePrincipal, secret: secretText } = bench;
+const bareDir = join(bench.dataDir, 'bare');
 mkdirSync(join(bareDir, 'uploads'), { recursive: true });
-const logger = pino({ level: 'warn' }, pino.destination(2));
-const server = await startServer({ dataDir, host: '127.0.0.1', port: 0, logger });
-const bootstrap = server.bootstrap;
-if (!bootstrap) throw new Error('a new data folder must bootstrap a tenant');
-const { tessera } = server;
 const { account } = await tessera.mediaServices.createOrUpdate({
   subscriptionId: bootstrap.subscription.subscriptionId,
   resourceGroup: bootstrap.resourceGroup.name,
   name: ACCOUNT,
   location: 'westus',
 });
-const { application, servicePrincipal } = await tessera.directory.registerApplication(bootstrap.tenant, {
-  displayName: 'bench-media',
-});
-const { secretText } = await tessera.directory.credentials.addPassword(application);
 await tessera.roleAssignments.create({
   tenantId: bootstrap.tenant.id,
   scope: account.id,
@@ -60,13 +49,8 @@ await tessera.roleAssignments.create({
   principalId: servicePrincipal.objectId,
 });
 
-const bare = Fastify({
-  https: {
-    key: readFileSync(join(dataDir, 'tls', 'server-key.pem')),
-    cert: readFileSync(join(dataDir, 'tls', 'server.pem')),
-  },
-  keepAliveTimeout: 72_000,
-});
+const bare = Fastify({ https: bench.tls(), keepAliveTimeout: 72_000 });
+bench.onStop(() => bare.close());
 await bare.register(async (app) => {
   // The body is the handler's to stream, as in the blob endpoint.
   app.removeAllContentTypeParsers();
@@ -122,12 +106,3 @@ const handshake: MediaHandshake = {
   pid: process.pid,
 };
 process.stdout.write(`${JSON.stringify(handshake)}\n`);
-
-stopWhenAsked(async () => {
-  try {
-    await bare.close();
-    await server.close();
-  } finally {
-    rmSync(dataDir, { recursive: true, force: true });
-  }
-});
