@@ -49,35 +49,110 @@ export interface AccessIndexData {
 const NO_ASSIGNMENT: AccessDecision = { allowed: false, reason: 'NoRoleAssignment' };
 const ROLE_CACHE_LIMIT = 10_000;
 
+type CachedRole = IndexedRole & { decisions: Map<string, boolean> };
+
 /**
- * An immutable, in-memory view of every role assignment, deny assignment and group membership,
- * keyed by principal and then by scope, so a check walks only the caller's groups and the
- * scope's ancestors: its cost does not depend on how many assignments exist.
+ * An in-memory view of every role assignment, deny assignment and group membership, keyed by
+ * principal and then by scope, so a check walks only the caller's groups and the scope's
+ * ancestors: its cost does not depend on how many assignments exist. The engine keeps it current
+ * by replacing single rows (`put…`/`remove…`) as the store's access journal reports them.
  */
 export class AccessIndex {
-  private readonly roles = new Map<string, IndexedRole & { decisions: Map<string, boolean> }>();
-  private readonly assignments = new Map<string, Map<string, IndexedAssignment[]>>();
-  private readonly denies = new Map<string, IndexedDeny[]>();
-  private readonly parents = new Map<string, string[]>();
+  /** Moves on every change, for callers that memoise decisions of this index. */
+  get revision(): number {
+    return this.changes;
+  }
+
+  private readonly roles = new Map<string, CachedRole>();
+  private readonly assignments = new Map<string, Map<string, readonly IndexedAssignment[]>>();
+  private readonly assignmentsByName = new Map<string, IndexedAssignment>();
+  private readonly denies = new Map<string, readonly IndexedDeny[]>();
+  private readonly deniesByName = new Map<string, IndexedDeny>();
+  private readonly parents = new Map<string, readonly string[]>();
   private readonly closures = new Map<string, readonly string[]>();
+  private changes = 0;
 
   constructor(data: AccessIndexData) {
-    for (const role of data.roles) this.roles.set(role.id.toLowerCase(), { ...role, decisions: new Map() });
-    for (const a of data.assignments) {
-      const principal = a.principalId.toLowerCase();
-      let byScope = this.assignments.get(principal);
-      if (!byScope) this.assignments.set(principal, (byScope = new Map()));
-      const key = scopeKey(a.scope);
-      byScope.set(key, [...(byScope.get(key) ?? []), a]);
-    }
-    for (const d of data.denies) {
-      const key = scopeKey(d.scope);
-      this.denies.set(key, [...(this.denies.get(key) ?? []), d]);
-    }
+    for (const role of data.roles) this.putRole(role);
+    for (const a of data.assignments) this.putAssignment(a);
+    for (const d of data.denies) this.putDeny(d);
+    const groupsOf = new Map<string, string[]>();
     for (const { memberId, groupId } of data.memberships) {
       const member = memberId.toLowerCase();
-      this.parents.set(member, [...(this.parents.get(member) ?? []), groupId.toLowerCase()]);
+      let groups = groupsOf.get(member);
+      if (!groups) groupsOf.set(member, (groups = []));
+      groups.push(groupId);
     }
+    for (const [member, groups] of groupsOf) this.setMemberships(member, groups);
+  }
+
+  putRole(role: IndexedRole): void {
+    this.changes++;
+    this.roles.set(role.id.toLowerCase(), { ...role, decisions: new Map() });
+  }
+
+  removeRole(id: string): void {
+    this.changes++;
+    this.roles.delete(id.toLowerCase());
+  }
+
+  /** Adds the assignment, or replaces the one of the same name wherever it was. */
+  putAssignment(assignment: IndexedAssignment): void {
+    this.changes++;
+    this.removeAssignment(assignment.name);
+    const principal = assignment.principalId.toLowerCase();
+    let byScope = this.assignments.get(principal);
+    if (!byScope) this.assignments.set(principal, (byScope = new Map()));
+    const key = scopeKey(assignment.scope);
+    byScope.set(key, [...(byScope.get(key) ?? []), assignment]);
+    this.assignmentsByName.set(assignment.name.toLowerCase(), assignment);
+  }
+
+  removeAssignment(name: string): void {
+    this.changes++;
+    const existing = this.assignmentsByName.get(name.toLowerCase());
+    if (!existing) return;
+    this.assignmentsByName.delete(name.toLowerCase());
+    const principal = existing.principalId.toLowerCase();
+    const byScope = this.assignments.get(principal);
+    const key = scopeKey(existing.scope);
+    const rest = (byScope?.get(key) ?? []).filter((a) => a !== existing);
+    if (rest.length > 0) byScope?.set(key, rest);
+    else byScope?.delete(key);
+    if (byScope?.size === 0) this.assignments.delete(principal);
+  }
+
+  putDeny(deny: IndexedDeny): void {
+    this.changes++;
+    this.removeDeny(deny.name);
+    const key = scopeKey(deny.scope);
+    this.denies.set(key, [...(this.denies.get(key) ?? []), deny]);
+    this.deniesByName.set(deny.name.toLowerCase(), deny);
+  }
+
+  removeDeny(name: string): void {
+    this.changes++;
+    const existing = this.deniesByName.get(name.toLowerCase());
+    if (!existing) return;
+    this.deniesByName.delete(name.toLowerCase());
+    const key = scopeKey(existing.scope);
+    const rest = (this.denies.get(key) ?? []).filter((d) => d !== existing);
+    if (rest.length > 0) this.denies.set(key, rest);
+    else this.denies.delete(key);
+  }
+
+  /** Replaces every direct membership of `memberId`; an empty list removes them. */
+  setMemberships(memberId: string, groupIds: readonly string[]): void {
+    this.changes++;
+    const member = memberId.toLowerCase();
+    if (groupIds.length > 0)
+      this.parents.set(
+        member,
+        groupIds.map((g) => g.toLowerCase()),
+      );
+    else this.parents.delete(member);
+    // A change to one membership can change the closure of everyone below it in any nesting.
+    this.closures.clear();
   }
 
   /** The principal and every group it belongs to, directly or through nested groups. */
@@ -137,11 +212,7 @@ export class AccessIndex {
     return [...(this.assignments.get(principalId.toLowerCase())?.values() ?? [])].flat();
   }
 
-  private rolePermits(
-    role: IndexedRole & { decisions: Map<string, boolean> },
-    op: string,
-    kind: OperationKind,
-  ) {
+  private rolePermits(role: CachedRole, op: string, kind: OperationKind) {
     const cacheKey = `${kind}:${op}`;
     let decision = role.decisions.get(cacheKey);
     if (decision === undefined) {

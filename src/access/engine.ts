@@ -1,32 +1,38 @@
 import type { Store } from '../store/database.js';
-import type { AccessDecision, IndexedDeny } from './accessIndex.js';
-import { AccessIndex } from './accessIndex.js';
-import { ChangeWatcher } from '../store/changes.js';
-import { parseList } from '../directory/json.js';
-import type { OperationKind, Permission } from './permissions.js';
-import { builtInRoleDefinitions } from './roleDefinitions.js';
+import { localChangeCount } from '../store/changes.js';
+import type { AccessDecision, AccessIndex } from './accessIndex.js';
+import { journalHead, journalPrunedAfter, journalSince } from './accessJournal.js';
+import { applyJournal, loadAccessIndex } from './indexRows.js';
+import type { OperationKind } from './permissions.js';
 
 export interface AccessEngineOptions {
   /** How long a process trusts its index before asking the store whether anything changed. */
   freshnessMs?: number;
 }
 
+// Past this many changes at once (a subscription's deletion, a restore), reading them row by row
+// costs more than reading everything.
+const REPLAY_LIMIT = 2_000;
+
 /**
- * `evaluate(principal, action, scope)`: Azure RBAC over an in-memory index that is rebuilt
- * whenever the store's access version moves. Changes made through this process are seen at
- * once (`invalidate`); changes by another process (the CLI, another node) within `freshnessMs`.
+ * `evaluate(principal, action, scope)`: Azure RBAC over an in-memory index, loaded once and then
+ * kept current from the store's access journal (migration 0014), which triggers fill whoever
+ * writes. Changes made through this process are replayed before its next check; changes by
+ * another process (the CLI, another node) within `freshnessMs`.
  */
 export class AccessEngine {
   private index?: AccessIndex;
-  private stamp?: string;
-  private loading?: Promise<AccessIndex>;
-  private readonly watcher: ChangeWatcher;
+  private applied = 0;
+  private localChanges = -1;
+  private checkedAt = 0;
+  private pending?: Promise<AccessIndex>;
+  private readonly freshnessMs: number;
 
   constructor(
     private readonly db: Store,
     options: AccessEngineOptions = {},
   ) {
-    this.watcher = new ChangeWatcher(db, 'access', options.freshnessMs ?? 1000);
+    this.freshnessMs = options.freshnessMs ?? 1000;
   }
 
   async evaluate(
@@ -43,61 +49,45 @@ export class AccessEngine {
    * read), for callers that must honour a change made by another process on their next request.
    */
   async current(maxAgeMs?: number): Promise<AccessIndex> {
-    const stamp = await this.watcher.stamp(maxAgeMs);
-    if (this.index && stamp === this.stamp) return this.index;
-    this.loading ??= loadIndex(this.db)
-      .then((index) => {
-        this.index = index;
-        this.stamp = stamp;
-        return index;
-      })
-      .finally(() => {
-        this.loading = undefined;
-      });
-    return this.loading;
+    const localChanges = localChangeCount(this.db);
+    const window = Math.min(maxAgeMs ?? this.freshnessMs, this.freshnessMs);
+    if (this.index && localChanges === this.localChanges && Date.now() - this.checkedAt < window) {
+      return this.index;
+    }
+    this.pending ??= this.catchUp(localChanges).finally(() => {
+      this.pending = undefined;
+    });
+    return this.pending;
   }
-}
 
-async function loadIndex(db: Store): Promise<AccessIndex> {
-  const [custom, assignments, denies, memberships] = await Promise.all([
-    db.selectFrom('role_definitions').select(['name', 'role_name', 'permissions']).execute(),
-    db
-      .selectFrom('role_assignments')
-      .select(['name', 'scope', 'principal_id', 'role_definition_id'])
-      .execute(),
-    db.selectFrom('deny_assignments').selectAll().execute(),
-    db.selectFrom('group_members').select(['member_id', 'group_id']).execute(),
-  ]);
-  return new AccessIndex({
-    roles: [
-      ...builtInRoleDefinitions.map((r) => ({
-        id: r.name,
-        roleName: r.roleName,
-        permissions: r.permissions,
-      })),
-      ...custom.map((r) => ({
-        id: r.name,
-        roleName: r.role_name,
-        permissions: parseList<Permission>(r.permissions),
-      })),
-    ],
-    assignments: assignments.map((a) => ({
-      name: a.name,
-      scope: a.scope,
-      principalId: a.principal_id,
-      roleDefinitionId: a.role_definition_id,
-    })),
-    denies: denies.map((d): IndexedDeny => ({
-      name: d.name,
-      denyAssignmentName: d.deny_assignment_name,
-      scope: d.scope,
-      permissions: parseList<Permission>(d.permissions),
-      principalIds: new Set(parseList<{ id: string }>(d.principals).map((p) => p.id.toLowerCase())),
-      excludedPrincipalIds: new Set(
-        parseList<{ id: string }>(d.exclude_principals).map((p) => p.id.toLowerCase()),
-      ),
-      doNotApplyToChildScopes: d.do_not_apply_to_child_scopes === 1,
-    })),
-    memberships: memberships.map((m) => ({ memberId: m.member_id, groupId: m.group_id })),
-  });
+  private async catchUp(localChanges: number): Promise<AccessIndex> {
+    // Counted before reading: a change committed while we read is replayed next time, and
+    // replaying an entry twice is harmless.
+    const checkedAt = Date.now();
+    let index = this.index;
+    if (index) {
+      const entries = await journalSince(this.db, this.applied, REPLAY_LIMIT + 1);
+      const first = entries[0];
+      const missed =
+        entries.length > REPLAY_LIMIT ||
+        (first !== undefined &&
+          first.seq > this.applied + 1 &&
+          (await journalPrunedAfter(this.db, this.applied)));
+      if (missed) index = undefined;
+      else if (first !== undefined) {
+        await applyJournal(this.db, index, entries);
+        this.applied = entries.at(-1)?.seq ?? this.applied;
+      }
+    }
+    if (!index) {
+      // The head first: whatever commits after it is replayed, even if the load already saw it.
+      const head = await journalHead(this.db);
+      index = await loadAccessIndex(this.db);
+      this.applied = head;
+    }
+    this.index = index;
+    this.localChanges = localChanges;
+    this.checkedAt = checkedAt;
+    return index;
+  }
 }

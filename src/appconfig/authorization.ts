@@ -20,14 +20,17 @@ export type DataAction = (typeof dataActions)[keyof typeof dataActions];
 
 const isRead = (action: DataAction): boolean => action.endsWith('/read');
 
-// Decisions per index: an index never changes (a change to access builds a new one), and a
+// Decisions per index and revision (any change to access moves the revision), because a
 // data-plane caller asks the same question on every request.
-const decisions = new WeakMap<AccessIndex, Map<string, boolean>>();
+const decisions = new WeakMap<AccessIndex, { revision: number; memo: Map<string, boolean> }>();
 const MAX_DECISIONS = 10_000;
 
 function isAllowed(index: AccessIndex, principalId: string, action: DataAction, scope: string): boolean {
-  let memo = decisions.get(index);
-  if (!memo) decisions.set(index, (memo = new Map()));
+  let cached = decisions.get(index);
+  if (cached?.revision !== index.revision) {
+    decisions.set(index, (cached = { revision: index.revision, memo: new Map() }));
+  }
+  const { memo } = cached;
   const key = `${principalId} ${action} ${scope}`;
   let allowed = memo.get(key);
   if (allowed === undefined) {

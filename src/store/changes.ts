@@ -17,6 +17,16 @@ const generations = (db: Store): Record<ChangeArea, number> => {
 };
 
 /**
+ * How many changes this process has made to the store through `recordChange`, all areas
+ * together: a reader whose view spans areas (the access index, which a directory deletion can
+ * reach through triggers) compares it to tell whether to look again at once.
+ */
+export const localChangeCount = (db: Store): number => {
+  const value = generations(db);
+  return value.access + value.directory;
+};
+
+/**
  * Runs `work` in a transaction that also bumps the area's version in `change_counters`, which is
  * how other processes (the CLI, other nodes) learn that their in-memory views are stale.
  */

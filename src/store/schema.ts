@@ -167,6 +167,13 @@ export interface ChangeCounterTable {
   version: number;
 }
 
+/** Written by triggers only (migration 0014): which indexed row changed, in commit order. */
+export interface AccessChangeTable {
+  seq: Generated<number>;
+  entity: 'assignment' | 'definition' | 'deny' | 'membership';
+  entity_key: string;
+}
+
 export interface ConfigurationStoreTable {
   name: string;
   name_lower: string;
@@ -473,6 +480,7 @@ export interface Database {
   role_definitions: RoleDefinitionTable;
   deny_assignments: DenyAssignmentTable;
   change_counters: ChangeCounterTable;
+  access_changes: AccessChangeTable;
   configuration_stores: ConfigurationStoreTable;
   configuration_store_keys: ConfigurationStoreKeyTable;
   media_services: MediaServiceTable;

@@ -90,4 +90,18 @@ describe('data-plane RBAC', () => {
     const client = new AppConfigurationClient(store.endpoint, principal.credential);
     assert.equal((await client.getConfigurationSetting({ key: 'shared' })).value, 'v');
   });
+
+  it('a role assignment removed refuses the next request (no decision outlives it)', async () => {
+    const principal = await principalOnStore(store, undefined, 'revoked-reader');
+    const assignment = await t.server.tessera.roleAssignments.create({
+      tenantId: t.tenant.id,
+      scope: store.id,
+      roleDefinition: DATA_READER,
+      principalId: principal.servicePrincipal.objectId,
+    });
+    const client = new AppConfigurationClient(store.endpoint, principal.credential);
+    assert.equal((await client.getConfigurationSetting({ key: 'shared' })).value, 'v');
+    await t.server.tessera.roleAssignments.delete(assignment.name);
+    await assert.rejects(client.getConfigurationSetting({ key: 'shared' }), { statusCode: 403 });
+  });
 });

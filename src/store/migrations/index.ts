@@ -12,6 +12,7 @@ import * as m0010 from './0010_client_surfaces.js';
 import * as m0011 from './0011_managed_identities.js';
 import * as m0012 from './0012_service_ports.js';
 import * as m0013 from './0013_lockout_reservations.js';
+import * as m0014 from './0014_access_journal.js';
 
 // Names sort in application order; the Migrator records each one it has run.
 export const migrations: Record<string, Migration> = {
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '0011_managed_identities': m0011,
   '0012_service_ports': m0012,
   '0013_lockout_reservations': m0013,
+  '0014_access_journal': m0014,
 };
