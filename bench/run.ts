@@ -23,6 +23,7 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   appconfig: () => import('./appconfig.js'),
   media: () => import('./media.js'),
   managedIdentity: () => import('./managedIdentity.js'),
+  bodies: () => import('./bodies.js'),
 };
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));

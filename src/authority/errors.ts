@@ -114,7 +114,19 @@ export const aadsts = {
   invalidParameter: (name: string, detail: string) =>
     e(400, 'invalid_request', 90100, `The '${name}' parameter is empty or not valid. ${detail}`),
   duplicateParameter: (name: string) =>
-    e(400, 'invalid_request', 90100, `The '${name}' parameter was sent more than once.`),
+    e(
+      400,
+      'invalid_request',
+      9000411,
+      `The request is not properly formatted. The parameter '${name}' is duplicated.`,
+    ),
+  tooManyParameters: (limit: number) =>
+    e(
+      400,
+      'invalid_request',
+      90004,
+      `The request is not properly formatted. It has more than ${limit} parameters.`,
+    ),
   bodyTooLarge: (limit: number) =>
     e(413, 'invalid_request', 90100, `The request body exceeds the limit of ${limit} bytes.`),
   malformedBody: () =>

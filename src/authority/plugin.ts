@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Readable } from 'node:stream';
 import type { AuthorityServices } from './context.js';
 import { deviceAuthorizationEndpoint } from './deviceCode/deviceAuthorizationEndpoint.js';
 import {
@@ -9,7 +10,7 @@ import {
   instanceDiscovery,
 } from './discovery.js';
 import { AadstsError, aadsts, serializeAadstsError } from './errors.js';
-import { TOKEN_BODY_LIMIT } from './formBody.js';
+import { TOKEN_BODY_LIMIT, readFormBody } from './formBody.js';
 import { pagesPlugin } from './interaction/pagesPlugin.js';
 import { jwks } from './jwks.js';
 import { isAdfsSegment, resolveTenantSegment } from './tenants.js';
@@ -47,8 +48,8 @@ export async function authorityPlugin(
 
   // The token endpoints parse their own bodies (strict form decoding, Entra's errors).
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: TOKEN_BODY_LIMIT }, (_req, body, done) =>
-    done(null, body),
+  app.addContentTypeParser('*', (request: FastifyRequest, payload: Readable) =>
+    readFormBody(request, payload, TOKEN_BODY_LIMIT),
   );
 
   app.addHook('onRequest', async (request, reply) => {

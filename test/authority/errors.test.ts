@@ -438,7 +438,7 @@ describe('token endpoint errors', () => {
         const form = new URLSearchParams(secretForm());
         form.append(name, form.get(name) ?? '');
         const { response, correlationId } = await post(form.toString());
-        const body = await expectAadsts(response, 400, 'invalid_request', 90100, correlationId);
+        const body = await expectAadsts(response, 400, 'invalid_request', 9000411, correlationId);
         assert.ok(body.error_description.includes(`'${name}'`));
       }
     });

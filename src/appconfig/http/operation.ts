@@ -33,6 +33,8 @@ export interface Operation {
   actions: readonly DataAction[];
   /** The oldest api-version that has the operation. */
   since?: ApiVersion;
+  /** The most request body the operation reads, in bytes (413 beyond); the plane's limit when absent. */
+  bodyLimit?: number;
   run(context: OperationContext): Promise<FastifyReply>;
 }
 

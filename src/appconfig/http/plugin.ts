@@ -1,4 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import type { Readable } from 'node:stream';
+import { BodyTooLargeError, readBody } from '../../net/bodyReader.js';
 import type { PublicOrigins } from '../../server/origins.js';
 import type { Tessera } from '../../tessera.js';
 import { BearerAuthenticator } from '../authentication/bearer.js';
@@ -9,6 +11,7 @@ import { ConfigurationData } from '../configurationData.js';
 import { AppConfigError, appConfigErrors, serializeAppConfigError } from '../errors.js';
 import { DataPlaneStores } from '../stores.js';
 import { resolveApiVersion } from './apiVersions.js';
+import { parseLargeBody } from './jsonBody.js';
 import type { ApiVersion } from './apiVersions.js';
 import { preflightHeaders } from './cors.js';
 import { PATH_PREFIX } from './hostStyle.js';
@@ -85,10 +88,20 @@ async function dataPlane(app: FastifyInstance, opts: { services: AppConfigServic
   app.decorateRequest('appConfig', null);
 
   // Bodies are kept as bytes: HMAC hashes exactly what was sent, and each operation parses its own.
+  // Each operation reads at most its own limit (BODY_LIMIT unless it declares less): a larger
+  // Content-Length is refused unread, a chunked body cut off there.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_request, body, done) =>
-    done(null, body),
-  );
+  app.addContentTypeParser('*', async (request: FastifyRequest, payload: Readable) => {
+    const limit = prepared.get(request)?.operation.bodyLimit ?? BODY_LIMIT;
+    let bytes: Buffer;
+    try {
+      bytes = await readBody(payload, request.headers['content-length'], limit);
+    } catch (error) {
+      throw error instanceof BodyTooLargeError ? appConfigErrors.bodyTooLarge(error.limit) : error;
+    }
+    await parseLargeBody(bytes);
+    return bytes;
+  });
 
   app.addHook('onRequest', requestAuthentication({ data, stores, chain }));
 

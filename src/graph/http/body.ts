@@ -1,25 +1,32 @@
-import { MAX_JSON_DEPTH, exceedsJsonDepth } from '../../net/jsonDepth.js';
+import { INLINE_PARSE_LIMIT, parseInline, parseJsonBody } from '../../net/jsonBody.js';
+import type { JsonBodyResult } from '../../net/jsonBody.js';
 import { graphErrors } from '../errors.js';
 import type { Json } from '../odata/evaluate.js';
 
-/** Graph's own limit on request bodies. */
+/** Graph's own limit on request bodies, for operations that declare none smaller. */
 export const BODY_LIMIT = 4 * 1024 * 1024;
 
-/** The request body as a JSON object, or Graph's 400 for anything else (none, not JSON, not an object). */
+/**
+ * Large bodies, parsed off the event loop when they were read (see net/jsonBody.ts); their value
+ * waits here for the operation that asks for it. Small bodies parse when asked, inline, as an
+ * operation that never reads its body should not pay for parsing it.
+ */
+const parsedLargeBodies = new WeakMap<Buffer, JsonBodyResult>();
+
+/** Called as the body is read: a body over the inline limit is parsed now, in pieces. */
+export async function parseLargeBody(bytes: Buffer): Promise<void> {
+  if (bytes.length > INLINE_PARSE_LIMIT) parsedLargeBodies.set(bytes, await parseJsonBody(bytes));
+}
+
+/** The request body as a JSON object, or Graph's 400 for anything else (none, not JSON, too deep, not an object). */
 export function jsonObjectOf(body: unknown): Json {
   if (!Buffer.isBuffer(body) || body.length === 0) throw graphErrors.unreadableBody();
-  const text = body.toString('utf8');
-  // Bounded in one scan before JSON.parse builds whatever depth the text asks for.
-  if (exceedsJsonDepth(text, MAX_JSON_DEPTH)) throw graphErrors.unreadableBody();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw graphErrors.unreadableBody();
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-    throw graphErrors.unreadableBody();
-  return parsed as Json;
+  // Nesting is bounded in one scan before JSON.parse builds whatever depth the text asks for.
+  const parsed = parsedLargeBodies.get(body) ?? parseInline(body, false);
+  if (!parsed.ok) throw graphErrors.unreadableBody();
+  const value = parsed.value;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw graphErrors.unreadableBody();
+  return value as Json;
 }
 
 /**

@@ -37,6 +37,8 @@ export interface GraphRoute {
   /** Below `/v1.0/`: literals and `{params}`, as `servicePrincipals/{id}/appRoleAssignedTo`. */
   path: string;
   permission: GraphPermission;
+  /** The most request body the operation reads, in bytes (413 beyond); Graph's 4 MiB when absent. */
+  bodyLimit?: number;
   run: GraphOperation;
 }
 

@@ -1,4 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Readable } from 'node:stream';
+import { BodyTooLargeError, readBody } from '../../net/bodyReader.js';
 import type { SigningKeys } from '../../authority/tokens/signingKeys.js';
 import type { Tenant } from '../../directory/model.js';
 import type { PublicOrigins } from '../../server/origins.js';
@@ -16,7 +18,7 @@ import * as me from '../resources/me.js';
 import * as organization from '../resources/organization.js';
 import * as servicePrincipals from '../resources/servicePrincipals.js';
 import * as users from '../resources/users.js';
-import { BODY_LIMIT, jsonObjectOf } from './body.js';
+import { BODY_LIMIT, jsonObjectOf, parseLargeBody } from './body.js';
 import type { GraphContext, GraphRoute } from './context.js';
 import type { PathKey, PathTemplate } from './resourcePath.js';
 import { compileTemplate, describeToken, matchTemplate, parseResourcePath } from './resourcePath.js';
@@ -361,10 +363,20 @@ async function graphApi(app: FastifyInstance, opts: { services: GraphServices })
   });
 
   app.decorateRequest('graph', null);
+  // Each operation reads at most its own limit (Graph's 4 MiB unless it declares less): a larger
+  // Content-Length is refused unread, a chunked body cut off there.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_request, body, done) =>
-    done(null, body),
-  );
+  app.addContentTypeParser('*', async (request: FastifyRequest, payload: Readable) => {
+    const limit = request.graph?.route?.bodyLimit ?? BODY_LIMIT;
+    let bytes: Buffer;
+    try {
+      bytes = await readBody(payload, request.headers['content-length'], limit);
+    } catch (error) {
+      throw error instanceof BodyTooLargeError ? graphErrors.bodyTooLarge(error.limit) : error;
+    }
+    await parseLargeBody(bytes);
+    return bytes;
+  });
 
   app.addHook('onRequest', async (request, reply) => {
     const state = requestIdsOf(request);
