@@ -64,8 +64,18 @@ export class Tessera {
     this.access = new AccessEngine(db);
   }
 
-  static async open(options: { dataDir: string; logger?: Logger }): Promise<Tessera> {
-    const db = await openStore({ dataDir: options.dataDir });
+  static async open(options: {
+    dataDir: string;
+    /** A PostgreSQL URL: the store lives there instead of in the data folder's SQLite file. */
+    databaseUrl?: string;
+    poolSize?: number;
+    logger?: Logger;
+  }): Promise<Tessera> {
+    const db = await openStore({
+      dataDir: options.dataDir,
+      databaseUrl: options.databaseUrl,
+      poolSize: options.poolSize,
+    });
     const tessera = new Tessera(db, options.dataDir);
     await tessera.directory.ensureFirstParty();
     await tessera.keys.sealStoredKeys(KeyEncryption.isSealed);

@@ -41,10 +41,16 @@ export async function requireDataFolder(dataDir: string): Promise<void> {
  * first tenant, subscription and administrator here, whose password is printed like the server's
  * first start prints it, since it is shown nowhere else.
  */
-export async function prepareDataFolder(dataDir: string, io: CliIo): Promise<void> {
+export async function prepareDataFolder(
+  store: { dataDir: string; databaseUrl?: string; poolSize?: number },
+  io: CliIo,
+): Promise<void> {
+  const { dataDir } = store;
   await requireDataFolder(dataDir);
-  if (await exists(sqliteFile(dataDir))) return;
-  const tessera = await Tessera.open({ dataDir });
+  // A PostgreSQL database cannot be told new by a file: opening it is how (bootstrap does nothing
+  // when it has a tenant).
+  if (store.databaseUrl === undefined && (await exists(sqliteFile(dataDir)))) return;
+  const tessera = await Tessera.open(store);
   try {
     const created = await tessera.bootstrap();
     if (created) io.stderr.write(newDataFolderNotice(created, dataDir));

@@ -9,6 +9,9 @@ import { defaultDataDir } from './dataFolder.js';
 
 export interface DataOptions {
   data: string;
+  /** A PostgreSQL URL (`--database`, TESSERA_DATABASE_URL): the store lives there. */
+  database?: string;
+  databasePoolSize?: number;
 }
 
 export interface TenantOptions extends DataOptions {
@@ -38,6 +41,21 @@ export function dataCommand(
       new Option('--data <dir>', 'Data folder, shared with a running server.')
         .env('TESSERA_DATA')
         .default(defaultDataDir(), '~/.tessera'),
+    )
+    .addOption(
+      new Option(
+        '--database <url>',
+        'PostgreSQL database to keep the store in (postgres://user@host:port/name), shared by every node; ' +
+          "without it, the data folder's SQLite file.",
+      ).env('TESSERA_DATABASE_URL'),
+    )
+    .addOption(
+      new Option(
+        '--database-pool-size <n>',
+        'Connections to PostgreSQL this process keeps at most (default 10).',
+      )
+        .env('TESSERA_DATABASE_POOL_SIZE')
+        .argParser(parsePositiveInteger),
     );
   if (createsFolder) folderCreators.add(command);
   return command;
@@ -57,12 +75,19 @@ export function tenantCommand(parent: Command, name: string, description: string
 
 export const dataDirOf = (options: DataOptions): string => path.resolve(options.data);
 
+/** Where the store of a data command lives: the data folder, and the database when one is named. */
+export const storeOf = (options: DataOptions) => ({
+  dataDir: dataDirOf(options),
+  databaseUrl: options.database,
+  poolSize: options.databasePoolSize,
+});
+
 /** Opens the data folder for one command and always closes it, so the SQLite handle never leaks. */
 export async function withTessera<T>(
   options: DataOptions,
   work: (tessera: Tessera) => Promise<T>,
 ): Promise<T> {
-  const tessera = await Tessera.open({ dataDir: dataDirOf(options) });
+  const tessera = await Tessera.open(storeOf(options));
   try {
     return await work(tessera);
   } finally {

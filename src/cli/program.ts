@@ -19,7 +19,7 @@ import { registerStart } from './commands/start.js';
 import { prepareDataFolder } from './dataFolder.js';
 import { reportFailure } from './errors.js';
 import type { CliIo } from './io.js';
-import { dataDirOf, needsExistingDataFolder } from './options.js';
+import { needsExistingDataFolder, storeOf } from './options.js';
 import type { DataOptions } from './options.js';
 import { packageVersion } from './version.js';
 
@@ -39,8 +39,7 @@ export function buildProgram(io: CliIo): Command {
     .version(packageVersion(), '-v, --version', 'Print the version of Tessera.')
     // Before any command's own hooks: a data command runs only on a folder that exists.
     .hook('preAction', async (_program, command) => {
-      if (needsExistingDataFolder(command))
-        await prepareDataFolder(dataDirOf(command.opts<DataOptions>()), io);
+      if (needsExistingDataFolder(command)) await prepareDataFolder(storeOf(command.opts<DataOptions>()), io);
     });
   registerStart(program, io);
   registerCa(program, io);

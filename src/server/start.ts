@@ -11,6 +11,10 @@ import { ResourceListeners } from './resourceListeners.js';
 
 export interface StartOptions {
   dataDir: string;
+  /** A PostgreSQL URL: the store lives there instead of in the data folder's SQLite file. */
+  databaseUrl?: string;
+  /** Connections to PostgreSQL at most. */
+  poolSize?: number;
   host: string;
   port: number;
   logger: Logger;
@@ -33,7 +37,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   restrictNewFiles();
   const tls = await ensureTlsMaterial(options.dataDir, { extraHostnames: hostnames });
   await tightenDataFolder(options.dataDir, options.logger);
-  const tessera = await Tessera.open({ dataDir: options.dataDir, logger: options.logger });
+  const tessera = await Tessera.open({
+    dataDir: options.dataDir,
+    databaseUrl: options.databaseUrl,
+    poolSize: options.poolSize,
+    logger: options.logger,
+  });
   try {
     const bootstrap = await tessera.bootstrap();
     await tessera.keys.current();

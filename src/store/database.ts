@@ -1,45 +1,54 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
-import type { SqliteDatabase as KyselySqlite } from 'kysely';
+import { Migrator } from 'kysely';
+import type { Kysely } from 'kysely';
 import { attachDirect } from './direct.js';
+import { storeEngine } from './engine.js';
+import { isPostgresUrl, openPostgres, redactedUrl, withMigrationLock } from './engines/postgres.js';
+import { PostgresColumnTypes } from './engines/postgresSchema.js';
+import { openSqlite } from './engines/sqlite.js';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
+
+export { sqliteFile } from './engines/sqlite.js';
+export { storeEngine } from './engine.js';
+export type { StoreEngine } from './engine.js';
 
 export type Store = Kysely<Database>;
 
 export interface StoreOptions {
+  /** The data folder: the SQLite database unless `databaseUrl` names another, and always the rest. */
   dataDir: string;
-}
-
-export function sqliteFile(dataDir: string): string {
-  return join(dataDir, 'tessera.db');
+  /** `postgres://…` or `postgresql://…`: the store lives in that PostgreSQL database. */
+  databaseUrl?: string;
+  /** Connections to PostgreSQL this process keeps at most (10 unless given). */
+  poolSize?: number;
 }
 
 export async function openStore(options: StoreOptions): Promise<Store> {
+  const { databaseUrl } = options;
+  if (databaseUrl !== undefined && !isPostgresUrl(databaseUrl)) {
+    throw new Error(
+      `unsupported database URL ${redactedUrl(databaseUrl)}: Tessera stores its data in the data folder ` +
+        '(SQLite, when no URL is given) or in PostgreSQL (postgres://user@host:port/database)',
+    );
+  }
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-  const sqlite = new SqliteDatabase(sqliteFile(options.dataDir));
-  // WAL lets the CLI write while a running server reads; busy_timeout makes the two wait for
-  // each other instead of failing with SQLITE_BUSY.
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('synchronous = NORMAL');
-  const statements = withStatementCache(sqlite);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
-  attachDirect(db, sqlite, (sql) => statements.prepare(sql));
-  await migrate(db);
+  const { db, direct } =
+    databaseUrl === undefined ? openSqlite(options.dataDir) : openPostgres(databaseUrl, options.poolSize);
+  attachDirect(db, direct);
+  try {
+    if (databaseUrl === undefined) await migrate(db);
+    else await withMigrationLock(databaseUrl, () => migrate(db));
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
   return db;
-}
-
-interface StatementCache extends KyselySqlite {
-  prepare(sql: string): SqliteDatabase.Statement;
 }
 
 async function migrate(db: Store): Promise<void> {
   const migrator = new Migrator({
-    db,
+    db: storeEngine(db) === 'postgres' ? db.withPlugin(new PostgresColumnTypes()) : db,
     provider: { getMigrations: () => Promise.resolve(migrations) },
     // Features are developed side by side and each adds its own migration; one that lands with a
     // lower number than a migration a store already ran must still run (never edited, never undone).
@@ -49,32 +58,7 @@ async function migrate(db: Store): Promise<void> {
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
     const cause = error instanceof Error ? error : undefined;
-    throw new Error(`database migration ${failed?.migrationName ?? ''} failed`, { cause });
+    const reason = cause ? `: ${cause.message}` : '';
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed${reason}`, { cause });
   }
-}
-
-/**
- * Kysely's SQLite driver prepares every query anew, and compiling the SQL costs more than
- * running an indexed lookup. Statements are reusable (SQLite re-prepares them itself after a
- * schema change) and Kysely's SQL is parameterised, so the set of texts is small; the bound
- * only guards against shapes such as `in (?, ?, …)` of every length. No caller streams
- * results, the one case where sharing a statement would be unsafe.
- */
-function withStatementCache(sqlite: SqliteDatabase.Database, max = 256): StatementCache {
-  const statements = new Map<string, SqliteDatabase.Statement>();
-  return {
-    close: () => sqlite.close(),
-    prepare(sql: string): SqliteDatabase.Statement {
-      let statement = statements.get(sql);
-      if (!statement) {
-        statement = sqlite.prepare(sql);
-        if (statements.size >= max) {
-          const oldest = statements.keys().next();
-          if (!oldest.done) statements.delete(oldest.value);
-        }
-        statements.set(sql, statement);
-      }
-      return statement;
-    },
-  };
 }

@@ -1,10 +1,11 @@
 // A second process writing role assignments into a data folder while a test's own process writes
-// too: argv = dataDir, tenantId, scope, then the principal ids to assign. Prints the names it left.
+// too: argv = the store ({ dataDir, databaseUrl? } as JSON), tenantId, scope, then the principal ids to
+// assign. Prints the names it left.
 import { Tessera } from '../../src/tessera.js';
 
-const [dataDir, tenantId, scope, ...principals] = process.argv.slice(2);
-if (!dataDir || !tenantId || !scope) throw new Error('usage: accessWriter dataDir tenantId scope principal…');
-const tessera = await Tessera.open({ dataDir });
+const [store, tenantId, scope, ...principals] = process.argv.slice(2);
+if (!store || !tenantId || !scope) throw new Error('usage: accessWriter store tenantId scope principal…');
+const tessera = await Tessera.open(JSON.parse(store) as { dataDir: string; databaseUrl?: string });
 const kept: string[] = [];
 for (const [i, principalId] of principals.entries()) {
   const assignment = await tessera.roleAssignments.create({

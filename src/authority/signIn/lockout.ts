@@ -28,11 +28,9 @@ const RESERVATION_POLL_MS = 100;
 /** Attempts of one account waiting here at once; beyond that a burst is refused at once. */
 const MAX_WAITING = 64;
 
-// Plain SQL that PostgreSQL runs too. On SQLite the whole of each step runs under BEGIN IMMEDIATE
-// (sqlWrite), which serialises every writer of the database, across processes as well. A
-// PostgreSQL store would first take the account's row lock, `select 1 from users where
-// object_id = $1 for update` (that row always exists, unlike the lockout row), then run the same
-// statements in the same transaction.
+// Plain SQL that PostgreSQL runs too. Each step that reads the count and then writes first locks
+// the account (`sql.lock`): on SQLite, BEGIN IMMEDIATE (sqlWrite) already serialises every writer
+// of the database, across processes as well; on PostgreSQL an advisory lock per account does.
 const SELECT_STATE = 'select failed_count, lockouts, locked_until from sign_in_lockouts where user_id = ?';
 const SELECT_ROW =
   'select failed_count, recent_failures, lockouts, locked_until from sign_in_lockouts where user_id = ?';
@@ -110,18 +108,19 @@ export class SmartLockout {
 
   /** One look, in one transaction: the lock, the count and the checks in flight. */
   private tryReserve(userId: string, now: number): Promise<Reservation | 'locked' | 'busy'> {
-    return sqlWrite(this.db, (sql) => {
-      sql.run(PURGE_EXPIRED, userId, now);
-      const row = sql.get<StateRow>(SELECT_STATE, userId);
+    return sqlWrite(this.db, async (sql) => {
+      await sql.lock(lockKey(userId));
+      await sql.run(PURGE_EXPIRED, userId, now);
+      const row = await sql.get<StateRow>(SELECT_STATE, userId);
       if (row && Number(row.locked_until) > now) return 'locked';
       const failed = Number(row?.failed_count ?? 0);
       // The count survives a lockout (Entra's behaviour), so once one has passed a single new
       // failure locks again: one check at a time until a success clears the count.
       const allowed = failed >= LOCKOUT_THRESHOLD ? 1 : LOCKOUT_THRESHOLD - failed;
-      const inFlight = Number(sql.get<{ n: number }>(COUNT_RESERVED, userId)?.n ?? 0);
+      const inFlight = Number((await sql.get<{ n: number }>(COUNT_RESERVED, userId))?.n ?? 0);
       if (inFlight >= allowed) return 'busy';
       const id = randomUUID();
-      sql.run(INSERT_RESERVATION, id, userId, now + RESERVATION_SECONDS);
+      await sql.run(INSERT_RESERVATION, id, userId, now + RESERVATION_SECONDS);
       return { id, userId };
     });
   }
@@ -168,18 +167,20 @@ export class SmartLockout {
       .digest()
       .subarray(0, 16)
       .toString('base64url');
-    await sqlWrite(this.db, (sql) => {
-      sql.run(DELETE_RESERVATION, reservation.id);
-      countFailure(sql, reservation.userId, fingerprint, now);
+    await sqlWrite(this.db, async (sql) => {
+      await sql.lock(lockKey(reservation.userId));
+      await sql.run(DELETE_RESERVATION, reservation.id);
+      await countFailure(sql, reservation.userId, fingerprint, now);
     });
     this.wakeWaiting(reservation.userId, true);
   }
 
   /** The right password: forgets every failure. Other checks in flight keep their places. */
   async settleSuccess(reservation: Reservation): Promise<void> {
-    const cleared = await sqlWrite(this.db, (sql) => {
-      sql.run(DELETE_RESERVATION, reservation.id);
-      return sql.run(DELETE_STATE, reservation.userId) > 0;
+    const cleared = await sqlWrite(this.db, async (sql) => {
+      await sql.lock(lockKey(reservation.userId));
+      await sql.run(DELETE_RESERVATION, reservation.id);
+      return (await sql.run(DELETE_STATE, reservation.userId)) > 0;
     });
     this.wakeWaiting(reservation.userId, cleared);
   }
@@ -191,8 +192,10 @@ export class SmartLockout {
   }
 }
 
-function countFailure(sql: DirectSql, userId: string, fingerprint: string, now: number): void {
-  const row = sql.get<FullRow>(SELECT_ROW, userId);
+const lockKey = (userId: string): string => `sign-in lockout ${userId}`;
+
+async function countFailure(sql: DirectSql, userId: string, fingerprint: string, now: number): Promise<void> {
+  const row = await sql.get<FullRow>(SELECT_ROW, userId);
   const recent = row ? (JSON.parse(row.recent_failures) as string[]) : [];
   if (recent.includes(fingerprint)) return;
   const failedCount = Number(row?.failed_count ?? 0) + 1;
@@ -206,6 +209,6 @@ function countFailure(sql: DirectSql, userId: string, fingerprint: string, now: 
     lockouts += 1;
   }
   const remembered = JSON.stringify([...recent, fingerprint].slice(-REMEMBERED_FAILURES));
-  if (row) sql.run(UPDATE_STATE, failedCount, remembered, lockouts, lockedUntil, now, userId);
-  else sql.run(INSERT_STATE, userId, failedCount, remembered, lockouts, lockedUntil, now);
+  if (row) await sql.run(UPDATE_STATE, failedCount, remembered, lockouts, lockedUntil, now, userId);
+  else await sql.run(INSERT_STATE, userId, failedCount, remembered, lockouts, lockedUntil, now);
 }

@@ -159,14 +159,14 @@ export class RefreshTokens {
     const current = TOKEN_SHAPE.test(token);
     if (!current && !LEGACY_SHAPE.test(token)) return undefined;
     const hash = hashToken(token);
-    const found = await sqlRead(this.db, (sql) => {
+    const found = await sqlRead(this.db, async (sql) => {
       if (current) {
         const { familyId, generation } = decodeToken(token);
-        const row = sql.get<FamilyRow>(SELECT_FAMILY, familyId);
+        const row = await sql.get<FamilyRow>(SELECT_FAMILY, familyId);
         return row && { row, generation };
       }
-      const legacy = sql.get<{ family_id: string }>(SELECT_LEGACY, hash);
-      const row = legacy && sql.get<FamilyRow>(SELECT_FAMILY, legacy.family_id);
+      const legacy = await sql.get<{ family_id: string }>(SELECT_LEGACY, hash);
+      const row = legacy && (await sql.get<FamilyRow>(SELECT_FAMILY, legacy.family_id));
       // Migration 0008 made each family's newest legacy token generation 1, so every other is 0.
       return row && { row, generation: row.token_hash === hash ? Number(row.generation) : 0 };
     });
@@ -205,15 +205,23 @@ export class RefreshTokens {
     current: PresentedRefreshToken,
     scope: string,
     now: number,
-    alsoWrite?: (sql: DirectSql) => void,
+    alsoWrite?: (sql: DirectSql) => Promise<void>,
   ): Promise<{ token: string } | { refused: 'reused' }> {
     const { family } = current;
     const generation = family.generation + 1;
     const token = encodeToken(family.id, generation);
-    const rotated = await sqlWrite(this.db, (sql) => {
-      const changed = sql.run(ROTATE, hashToken(token), generation, scope, now, family.id, current.hash);
+    const rotated = await sqlWrite(this.db, async (sql) => {
+      const changed = await sql.run(
+        ROTATE,
+        hashToken(token),
+        generation,
+        scope,
+        now,
+        family.id,
+        current.hash,
+      );
       if (changed === 0) return false;
-      alsoWrite?.(sql);
+      await alsoWrite?.(sql);
       return true;
     });
     if (rotated) return { token };

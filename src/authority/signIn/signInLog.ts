@@ -56,8 +56,8 @@ const INSERT = `insert into sign_in_log (id, tenant_id, at_ms, user_id, user_pri
   is_interactive, error_code, failure_reason) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /** Writes one attempt within a caller's {@link sqlWrite} work (a refresh token's rotation). */
-export function writeSignInEvent(sql: DirectSql, event: SignInEvent): void {
-  sql.run(
+export async function writeSignInEvent(sql: DirectSql, event: SignInEvent): Promise<void> {
+  await sql.run(
     INSERT,
     randomUUID(),
     event.tenantId,

@@ -7,7 +7,7 @@ import type { Bootstrap } from '../../tessera.js';
 import { administratorLines } from '../firstStart.js';
 import type { CliIo } from '../io.js';
 import type { DataOptions } from '../options.js';
-import { DEFAULT_PORT, dataCommand, dataDirOf, parsePort } from '../options.js';
+import { DEFAULT_PORT, dataCommand, dataDirOf, parsePort, storeOf } from '../options.js';
 import { recordServer } from '../serverInfo.js';
 
 interface StartOptions extends DataOptions {
@@ -85,7 +85,7 @@ export function registerStart(program: Command, io: CliIo): void {
       logger.info({ signingThreads: Number(process.env.UV_THREADPOOL_SIZE ?? 4) }, 'token signing threads');
       const dataDir = dataDirOf(options);
       const server = await startServer({
-        dataDir,
+        ...storeOf(options),
         host: options.host,
         port: options.port,
         logger,

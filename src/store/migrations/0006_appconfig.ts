@@ -1,15 +1,19 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
+import { storeEngine } from '../engine.js';
 
 // App Configuration's data plane: the current key-values, every revision, and snapshots. All of it
 // belongs to a configuration store and goes when the store goes (cascading from its row).
 export async function up(db: Kysely<unknown>): Promise<void> {
   const store = 'configuration_stores.name_lower';
+  // PostgreSQL has no WITHOUT ROWID (its tables are heaps; the primary key's index serves the same
+  // range scans) and no AUTOINCREMENT (an identity column's sequence never reuses a number either).
+  const postgres = storeEngine(db) === 'postgres';
 
   // The current state. The primary key's order (store, key, label) is the listing order, so a
   // key prefix is one index range; WITHOUT ROWID keeps the rows in that order themselves. The null
   // label is stored as '' (Azure makes no difference between the two).
-  await db.schema
+  const keyValues = db.schema
     .createTable('appconfig_key_values')
     .addColumn('store_name', 'varchar(50)', (c) => c.notNull().references(store).onDelete('cascade'))
     .addColumn('key', 'text', (c) => c.notNull())
@@ -21,9 +25,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('locked', 'integer', (c) => c.notNull())
     .addColumn('etag', 'varchar(32)', (c) => c.notNull())
     .addColumn('last_modified', 'bigint', (c) => c.notNull())
-    .addPrimaryKeyConstraint('appconfig_key_values_pk', ['store_name', 'key', 'label'])
-    .modifyEnd(sql`without rowid`)
-    .execute();
+    .addPrimaryKeyConstraint('appconfig_key_values_pk', ['store_name', 'key', 'label']);
+  await (postgres ? keyValues : keyValues.modifyEnd(sql`without rowid`)).execute();
   await db.schema
     .createIndex('appconfig_key_values_label')
     .on('appconfig_key_values')
@@ -34,7 +37,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // AUTOINCREMENT: sequence numbers are never reused, since the Sync-Token is built from them.
   await db.schema
     .createTable('appconfig_revisions')
-    .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('seq', postgres ? 'bigint' : 'integer', (c) =>
+      postgres ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement(),
+    )
     .addColumn('store_name', 'varchar(50)', (c) => c.notNull().references(store).onDelete('cascade'))
     .addColumn('key', 'text', (c) => c.notNull())
     .addColumn('label', 'text', (c) => c.notNull())
@@ -78,7 +83,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
 
   // A snapshot's key-values as they were when it was taken, in listing order (position).
-  await db.schema
+  const snapshotItems = db.schema
     .createTable('appconfig_snapshot_items')
     .addColumn('store_name', 'varchar(50)', (c) => c.notNull())
     .addColumn('snapshot_name', 'text', (c) => c.notNull())
@@ -99,7 +104,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       'appconfig_snapshots',
       ['store_name', 'name'],
       (fk) => fk.onDelete('cascade'),
-    )
-    .modifyEnd(sql`without rowid`)
-    .execute();
+    );
+  await (postgres ? snapshotItems : snapshotItems.modifyEnd(sql`without rowid`)).execute();
 }

@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
+import { storeEngine } from '../engine.js';
 
 /**
  * The Media Services v2 data plane. Every entity set has the same shape of row: the entity as
@@ -10,9 +12,14 @@ import type { Kysely } from 'kysely';
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   const account = 'media_services.name';
+  // PostgreSQL: an identity column (its sequence never reuses a number, like AUTOINCREMENT).
+  const postgres = storeEngine(db) === 'postgres';
+  const seq = postgres ? 'bigint' : 'integer';
   await db.schema
     .createTable('media_entities')
-    .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('seq', seq, (c) =>
+      postgres ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement(),
+    )
     .addColumn('account', 'varchar(24)', (c) => c.notNull().references(account).onDelete('cascade'))
     .addColumn('entity_set', 'varchar(64)', (c) => c.notNull())
     .addColumn('id', 'varchar(128)', (c) => c.notNull())
@@ -21,7 +28,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema
     .createTable('media_links')
-    .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('seq', seq, (c) =>
+      postgres ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement(),
+    )
     .addColumn('account', 'varchar(24)', (c) => c.notNull().references(account).onDelete('cascade'))
     .addColumn('source_set', 'varchar(64)', (c) => c.notNull())
     .addColumn('source_id', 'varchar(128)', (c) => c.notNull())
@@ -45,7 +54,19 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .alterTable('media_services')
     .addColumn('storage_key', 'varchar(64)', (c) => c.notNull().defaultTo(''))
     .execute();
-  await sql`UPDATE media_services SET storage_key = lower(hex(randomblob(32))) WHERE storage_key = ''`.execute(
-    db,
-  );
+  if (!postgres) {
+    await sql`UPDATE media_services SET storage_key = lower(hex(randomblob(32))) WHERE storage_key = ''`.execute(
+      db,
+    );
+    return;
+  }
+  // PostgreSQL has no random bytes without pgcrypto: the keys are made here.
+  const { rows } = await sql<{
+    name: string;
+  }>`SELECT name FROM media_services WHERE storage_key = ''`.execute(db);
+  for (const { name } of rows) {
+    await sql`UPDATE media_services SET storage_key = ${randomBytes(32).toString('hex')} WHERE name = ${name}`.execute(
+      db,
+    );
+  }
 }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
+import { storeEngine } from '../engine.js';
 
 /**
  * Managed identities and workload identity federation:
@@ -11,8 +12,8 @@ import type { Kysely } from 'kysely';
  * An identity is a service principal with no application behind it, as in Entra. When the row
  * that owns it goes (whatever deleted it: the identity API, the host, a resource group's
  * cascade), a trigger takes the principal, its app role assignments, group and directory role
- * memberships along and moves the directory counter, so caches everywhere notice. The triggers
- * are SQLite's; a PostgreSQL store needs the same three statements as trigger functions.
+ * memberships along and moves the directory counter, so caches everywhere notice. PostgreSQL
+ * runs the same statements in a trigger function per table.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -74,19 +75,38 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .column('principal_id')
     .execute();
 
-  for (const [table, column, when] of [
+  const postgres = storeEngine(db) === 'postgres';
+  for (const [table, column, condition] of [
     ['user_assigned_identities', 'principal_id', ''],
-    ['identity_hosts', 'system_principal_id', 'WHEN OLD.system_principal_id IS NOT NULL'],
+    ['identity_hosts', 'system_principal_id', 'OLD.system_principal_id IS NOT NULL'],
   ] as const) {
-    await sql
-      .raw(
-        `CREATE TRIGGER ${table}_principal AFTER DELETE ON ${table} ${when}
-         BEGIN
+    const statements = `
            DELETE FROM app_role_assignments WHERE principal_id = OLD.${column};
            DELETE FROM group_members WHERE member_id = OLD.${column};
            DELETE FROM directory_role_members WHERE principal_id = OLD.${column};
            DELETE FROM service_principals WHERE object_id = OLD.${column};
-           UPDATE change_counters SET version = version + 1 WHERE name = 'directory';
+           UPDATE change_counters SET version = version + 1 WHERE name = 'directory';`;
+    if (postgres) {
+      await sql
+        .raw(
+          `CREATE FUNCTION ${table}_principal() RETURNS trigger LANGUAGE plpgsql AS $$
+           BEGIN ${statements}
+             RETURN NULL;
+           END $$`,
+        )
+        .execute(db);
+      await sql
+        .raw(
+          `CREATE TRIGGER ${table}_principal AFTER DELETE ON ${table} FOR EACH ROW
+           ${condition && `WHEN (${condition})`} EXECUTE FUNCTION ${table}_principal()`,
+        )
+        .execute(db);
+      continue;
+    }
+    await sql
+      .raw(
+        `CREATE TRIGGER ${table}_principal AFTER DELETE ON ${table} ${condition && `WHEN ${condition}`}
+         BEGIN${statements}
          END`,
       )
       .execute(db);

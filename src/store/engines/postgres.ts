@@ -1,0 +1,74 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from '../schema.js';
+import { PostgresDirect } from './postgresDirect.js';
+import { storeTypes } from './postgresTypes.js';
+
+export const DEFAULT_POOL_SIZE = 10;
+
+/** Whether `url` names a PostgreSQL database (the only server engine there is). */
+export const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//i.test(url);
+
+/** The URL without its password, for messages and logs. */
+export function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(an unparsable URL)';
+  }
+}
+
+export function openPostgres(
+  url: string,
+  poolSize = DEFAULT_POOL_SIZE,
+): { db: Kysely<Database>; direct: PostgresDirect } {
+  if (!Number.isSafeInteger(poolSize) || poolSize < 1) {
+    throw new Error(`the PostgreSQL pool size must be a whole number of at least 1, not ${poolSize}`);
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    types: storeTypes(),
+    application_name: 'tessera',
+  });
+  // An idle connection the server closed (a restart, a failover) is dropped from the pool and
+  // reported here; the next query opens another. Without a listener the error would end the process.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, direct: new PostgresDirect(pool) };
+}
+
+/** Tessera's own advisory lock key (Kysely's migrator takes another, inside its transaction). */
+const MIGRATION_LOCK = '7439620186419355073';
+
+/**
+ * Runs `work` (the migrations) while holding a session advisory lock on a connection of its own,
+ * so that nodes starting at once migrate one after the other: the first applies what is missing,
+ * the others then find nothing left to do. Kysely's migrator creates its bookkeeping tables
+ * before taking its own lock, which two nodes could race on. A node that dies holding the lock
+ * loses its session, and the lock with it.
+ */
+export async function withMigrationLock<T>(url: string, work: () => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url, application_name: 'tessera migrations' });
+  try {
+    await client.connect();
+  } catch (error) {
+    await client.end().catch(() => {});
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`cannot connect to PostgreSQL at ${redactedUrl(url)}: ${reason}`, { cause: error });
+  }
+  client.on('error', () => {});
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    try {
+      return await work();
+    } finally {
+      // Ending the session below releases the lock too, should this fail.
+      await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
+    }
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
