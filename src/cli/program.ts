@@ -14,6 +14,7 @@ import { registerIdentity } from './commands/identity.js';
 import { registerKeys } from './commands/keys.js';
 import { registerLogin } from './commands/login.js';
 import { registerMedia } from './commands/media.js';
+import { registerMigrate } from './commands/migrate.js';
 import { registerRole } from './commands/role.js';
 import { registerStart } from './commands/start.js';
 import { prepareDataFolder } from './dataFolder.js';
@@ -61,6 +62,7 @@ export function buildProgram(io: CliIo): Command {
   registerMedia(program, io);
   registerIdentity(program, io);
   registerKeys(program, io);
+  registerMigrate(program, io);
   return program;
 }
 
