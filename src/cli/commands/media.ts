@@ -6,8 +6,11 @@ import { azResource, parseTagPairs } from '../armJson.js';
 import type { CliIo } from '../io.js';
 import { printJson } from '../io.js';
 import { registerMediaAssets } from './mediaAsset.js';
+import { registerMediaChannels } from './mediaChannel.js';
 import { registerMediaJobs } from './mediaJob.js';
 import { registerMediaLocators } from './mediaLocator.js';
+import { registerMediaPrograms } from './mediaProgram.js';
+import { registerMediaStreamingEndpoints } from './mediaStreamingEndpoint.js';
 
 interface AccountOptions extends SubscriptionOptions, ServerOptions {
   name: string;
@@ -20,8 +23,9 @@ interface CreateOptions extends AccountOptions {
 }
 
 /**
- * `az ams …`, here `tessera media …`: accounts through the control plane (`account`); assets, jobs
- * and locators through the v2 API's rules on the data folder (`asset`, `job`, `locator`).
+ * `az ams …`, here `tessera media …`: accounts through the control plane (`account`); assets, jobs,
+ * locators and live streaming through the v2 API's rules on the data folder (`asset`, `job`,
+ * `locator`, `channel`, `program`, `streaming-endpoint`).
  */
 export function registerMedia(program: Command, io: CliIo): void {
   const media = program.command('media').description('Manage Media Services.');
@@ -89,4 +93,7 @@ export function registerMedia(program: Command, io: CliIo): void {
   registerMediaAssets(media, io);
   registerMediaJobs(media, io);
   registerMediaLocators(media, io);
+  registerMediaChannels(media, io);
+  registerMediaPrograms(media, io);
+  registerMediaStreamingEndpoints(media, io);
 }

@@ -50,6 +50,6 @@ export async function callFunction(
 /** Operations of the model whose feature is not implemented: a clear refusal, never a pretence. */
 export function unavailable(name: string) {
   return mediaErrors.badRequest(
-    `The operation '${name}' is not available in this deployment of the Media Services v2 API: live streaming (Channels, Programs, StreamingEndpoints operations) is not implemented yet, and Publish was retired by the service.`,
+    `The operation '${name}' is not available in this deployment of the Media Services v2 API: Publish was retired by the service.`,
   );
 }

@@ -9,6 +9,7 @@ import { SERVICE_DOCUMENT_ATOM_CONTENT_TYPE, serviceDocument } from '../odata/se
 import type { MediaEntities } from '../persistence/mediaEntities.js';
 import { readActionParameters } from '../odata/bodyReader.js';
 import { functionImportOf } from '../odata/model.js';
+import { isLongRunningSet, runLongRunningAction } from '../live/control/longRunningApi.js';
 import { getKeyDeliveryUrl } from '../protection/operations.js';
 import { callFunction, stringResult, unavailable } from './functions.js';
 import { PATH_MODEL } from './pathModel.js';
@@ -78,6 +79,9 @@ export class MediaApi {
 
   /** Actions bound to an entity: `POST ContentKeys('…')/GetKeyDeliveryUrl`. */
   private async action(session: ApiSession, request: ApiRequest, set: string, key: string, action: string) {
+    if (isLongRunningSet(set)) {
+      return this.inUnit(session, false, (unit) => runLongRunningAction(request, unit.ctx, set, key, action));
+    }
     if (set !== 'ContentKeys' || action !== 'GetKeyDeliveryUrl') throw unavailable(action);
     if (request.method !== 'POST') throw mediaErrors.methodNotAllowed(request.method);
     const parameters = readActionParameters(

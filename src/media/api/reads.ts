@@ -1,4 +1,5 @@
 import { mediaErrors } from '../errors.js';
+import { missingOperation } from '../entities/operations.js';
 import { rulesOf } from '../entities/registry.js';
 import type { Navigation, PresentContext } from '../entities/rules.js';
 import type { EntityRecord, EntityTypeDef } from '../odata/edm.js';
@@ -27,7 +28,7 @@ export function requireEntity(
   ctx: PresentContext,
 ): EntityRecord {
   const entity = entityOf(view, set, key, ctx);
-  if (!entity) throw mediaErrors.entityNotFound(set, key);
+  if (!entity) throw set === 'Operations' ? missingOperation(key) : mediaErrors.entityNotFound(set, key);
   return entity;
 }
 

@@ -6,6 +6,7 @@ import type { EntityRecord } from '../odata/edm.js';
 import { readEntityBody, readLinkBody } from '../odata/bodyReader.js';
 import { entitySets, entityTypeOf, navigationOf } from '../odata/model.js';
 import type { ResourcePath } from '../odata/resourcePath.js';
+import { writeLongRunning } from '../live/control/longRunningApi.js';
 import { entityOf } from './presentation.js';
 import { navigationRule } from './reads.js';
 import { created, noContent } from './responses.js';
@@ -33,6 +34,8 @@ export function write(
   path: ResourcePath,
 ): ApiResponse | Promise<ApiResponse> {
   const method = request.method;
+  const longRunning = writeLongRunning(session, request, ctx, present, path);
+  if (longRunning) return longRunning;
   switch (path.kind) {
     case 'collection': {
       if (method !== 'POST') throw mediaErrors.methodNotAllowed(method);

@@ -50,6 +50,13 @@ export function removeAsset(ctx: RuleContext, asset: EntityRecord): void {
       `The asset '${id}' is used by job '${jobs[0]}', which has not finished. Cancel the job or wait for it to end.`,
     );
   }
+  // A program holds its asset for as long as it exists, recording or not (its archive is the asset).
+  const program = ctx.writer.list('Programs').find((p) => p.AssetId === id);
+  if (program) {
+    throw mediaErrors.badRequest(
+      `The asset '${id}' is used by program '${String(program.Id)}'. Delete the program first.`,
+    );
+  }
   for (const file of ctx.writer.list('Files'))
     if (file.ParentAssetId === id) ctx.writer.remove('Files', file.Id as string);
   for (const locator of ctx.writer.list('Locators')) {

@@ -1,6 +1,7 @@
 import { accessPolicies } from './accessPolicies.js';
 import { assetDeliveryPolicies } from './assetDeliveryPolicies.js';
 import { assets } from './assets.js';
+import { channels } from './channels.js';
 import { contentKeys } from './contentKeys.js';
 import { encodingReservedUnitTypes } from './encodingReservedUnitTypes.js';
 import { files } from './files.js';
@@ -8,6 +9,8 @@ import { jobs, tasks } from './jobs.js';
 import { locators } from './locators.js';
 import { mediaProcessors } from './mediaProcessors.js';
 import { notificationEndPoints } from './notificationEndPoints.js';
+import { operations } from './operations.js';
+import { programs } from './programs.js';
 import type { EntitySetRules } from './rules.js';
 import { storageAccounts } from './storageAccounts.js';
 import { storedSet } from './stored.js';
@@ -72,18 +75,10 @@ export const RULES: ReadonlyMap<string, EntitySetRules> = new Map(
         },
       }),
       storedSet('ContentKeyAuthorizationPolicyOptions'),
-      // Live streaming is not implemented: these sets stay empty, but their navigations are declared.
-      {
-        set: 'Channels',
-        navigations: { Programs: { kind: 'foreignKey', set: 'Programs', property: 'ChannelId' } },
-      },
-      {
-        set: 'Programs',
-        navigations: {
-          Channel: { kind: 'reference', set: 'Channels', property: 'ChannelId' },
-          Asset: { kind: 'reference', set: 'Assets', property: 'AssetId' },
-        },
-      },
+      // Reads of the live sets; their writes are long-running (live/control/longRunningApi.ts).
+      channels,
+      programs,
+      operations,
     ] satisfies EntitySetRules[]
   ).map((rules) => [rules.set, rules]),
 );

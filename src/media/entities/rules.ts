@@ -34,6 +34,8 @@ export interface RuleServices {
   jobs: { wake(account: string): void; cancel(account: string, jobId: string): void };
   /** Job and task state changes, for webhooks. */
   events: JobEvents;
+  /** This process's live supervisor, woken when live work is recorded; absent in the CLI (the server's polls). */
+  live?: { wake(account: string): void };
 }
 
 export interface SasGrantInput {

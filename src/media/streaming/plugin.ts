@@ -17,6 +17,16 @@ export interface StreamingPluginOptions {
   /** Where packages are kept: `<cacheDir>/<assetKey>/<version>/<format>/<presentation>/`. */
   cacheDir: string;
   tools: () => Promise<FfmpegTools>;
+  /** Assets a running live program records stream from the live origin (src/media/live); undefined: not live. */
+  live?: {
+    serve(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      account: string,
+      asset: StreamingAsset,
+      path: string,
+    ): Promise<FastifyReply> | undefined;
+  };
 }
 
 const CORS_HEADERS = {
@@ -52,6 +62,8 @@ export async function streamingPlugin(app: FastifyInstance, opts: StreamingPlugi
         throw new StreamingError(404, 'The locator does not exist or is not active.');
       if (resolution.kind === 'forbidden') throw new StreamingError(403, resolution.reason);
       const { asset } = resolution;
+      const live = opts.live?.serve(request, reply, params.account ?? '', asset, params['*'] ?? '');
+      if (live) return live;
       const target = parseRequestPath(params['*'] ?? '');
       reply.headers(CORS_HEADERS);
       if (target.kind === 'file') return sendAssetFile(request, reply, asset, target.name);
