@@ -4,12 +4,14 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { startServer } from '../../src/server/start.js';
 import { stopWhenAsked } from './childLifecycle.js';
+import { serveProfileWindows } from './profileWindows.js';
 
 /**
  * What every benchmark's child server starts from: Tessera on a fresh data folder (logs at `warn`
  * on stderr), its first tenant, subscription and resource group, and a confidential client with a
  * secret for client-credentials tokens. When the parent asks the child to stop (or dies), what
  * `onStop` registered closes first (a bare baseline server), then Tessera, then the folder goes.
+ * The parent may profile chosen windows of the child's load (profileWindows.ts).
  */
 export async function startBenchTessera(name: string, clientName = 'bench-client') {
   const dataDir = mkdtempSync(join(tmpdir(), `tessera-bench-${name}-`));
@@ -25,6 +27,7 @@ export async function startBenchTessera(name: string, clientName = 'bench-client
   });
   const { secretText } = await directory.credentials.addPassword(application);
   const closers: Array<() => Promise<unknown>> = [];
+  serveProfileWindows();
   stopWhenAsked(async () => {
     try {
       for (const close of closers) await close();

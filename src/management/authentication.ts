@@ -29,6 +29,16 @@ export interface AuthenticationInput {
   defaultTenantId: () => Promise<string>;
 }
 
+const BEARER = /^Bearer +(\S+)\s*$/i;
+
+/**
+ * The authority a 401 challenge names: the subscription's tenant, else the token's, else the
+ * default one. Only failures build it, so a request that passes never looks a tenant up.
+ */
+async function authorityOf(input: AuthenticationInput, tokenTenantId?: string): Promise<string> {
+  return `${input.origin}/${input.subscriptionTenantId ?? tokenTenantId ?? (await input.defaultTenantId())}`;
+}
+
 const MISSING_HEADER = "Authentication failed. The 'Authorization' header is missing.";
 const INVALID_FORMAT = "Authentication failed. The 'Authorization' header is provided in an invalid format.";
 const INVALID_TOKEN = 'The access token is invalid.';
@@ -113,35 +123,33 @@ export class ArmAuthenticator {
   }
 
   async authenticate(input: AuthenticationInput): Promise<VerifiedBearer> {
-    const authority = async (tokenTenantId?: string) =>
-      `${input.origin}/${input.subscriptionTenantId ?? tokenTenantId ?? (await input.defaultTenantId())}`;
     if (input.authorization === undefined) {
       throw challenge(
         'AuthenticationFailed',
         MISSING_HEADER,
-        await authority(),
+        await authorityOf(input),
         "The authentication failed because of missing 'Authorization' header.",
       );
     }
-    const match = /^Bearer +(\S+)\s*$/i.exec(input.authorization);
-    if (!match?.[1]) throw challenge('AuthenticationFailed', INVALID_FORMAT, await authority());
+    const match = BEARER.exec(input.authorization);
+    if (!match?.[1]) throw challenge('AuthenticationFailed', INVALID_FORMAT, await authorityOf(input));
     let verified: VerifiedBearer;
     try {
       verified = await this.verifier.verify(match[1], this.policy);
     } catch (error) {
       if (!(error instanceof TokenValidationError)) throw error;
       const tokenTenant = typeof error.details.tid === 'string' ? error.details.tid : undefined;
-      const uri = await authority(tokenTenant);
+      const uri = await authorityOf(input, tokenTenant);
       throw challenge(codeOfRejection[error.code], this.messageFor(error, uri), uri);
     }
     const { claims } = verified;
     const tokenTenant = claims.tid?.toLowerCase();
     if (tenantOfIssuer(claims.iss) !== tokenTenant) {
-      const uri = await authority(tokenTenant);
+      const uri = await authorityOf(input, tokenTenant);
       throw challenge('InvalidAuthenticationTokenTenant', wrongTenantMessage(claims.iss, uri), uri);
     }
     if (input.subscriptionTenantId !== undefined && input.subscriptionTenantId !== tokenTenant) {
-      const uri = await authority();
+      const uri = await authorityOf(input);
       throw challenge('InvalidAuthenticationTokenTenant', wrongTenantMessage(claims.iss, uri), uri);
     }
     return verified;

@@ -1,17 +1,22 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Readable } from 'node:stream';
+import { BodyTooLargeError, readBody } from '../net/bodyReader.js';
 import type { PublicOrigins } from '../server/origins.js';
 import type { Tessera } from '../tessera.js';
 import { isGuid } from '../errors.js';
 import { checkApiVersion } from './arm/apiVersions.js';
 import { accessChecks } from './arm/authorization.js';
-import { parseJson } from './arm/body.js';
+import { armJsonBody, isBlank } from './arm/body.js';
 import type { ArmContext, ArmOperation, ArmReply, Caller } from './arm/context.js';
 import type { ArmError } from './arm/errors.js';
 import { armErrors, serializeArmError, toArmError } from './arm/errors.js';
-import { canonicalPath, parseArmPath, pathSegments } from './arm/path.js';
+import { armTargetOf, canonicalPath, pathSegments } from './arm/path.js';
+import { JSON_CONTENT_TYPE, JsonText } from './arm/jsonText.js';
 import { setRequestIds } from './arm/requestIds.js';
+import { RequestSlot } from './arm/requestSlot.js';
 import { ArmAuthenticator } from './authentication.js';
 import { operationFor } from './resources/router.js';
+import type { Subscription } from './subscriptions.js';
 
 export interface ManagementServices {
   tessera: Tessera;
@@ -23,8 +28,16 @@ interface AuthorizedRequest {
   caller: Caller;
   path: string;
   query: Record<string, unknown>;
+  origin: string;
   operation: ArmOperation;
   checks: Pick<ArmContext, 'authorize' | 'permits'>;
+  subscription: Subscription | undefined;
+}
+
+/** The subscription id a path names (`/subscriptions/{id}/…`), as sent; undefined when it names none. */
+function subscriptionIdOf(segments: readonly string[] | undefined): string | undefined {
+  if (!segments || segments.length < 2 || segments[0]?.toLowerCase() !== 'subscriptions') return undefined;
+  return segments[1];
 }
 
 /** ARM's request size limit. */
@@ -59,29 +72,30 @@ export async function managementPlugin(
 ): Promise<void> {
   const { tessera, origins } = opts.services;
   const authenticator = new ArmAuthenticator(tessera.keys, origins);
-  const authorized = new WeakMap<FastifyRequest, AuthorizedRequest>();
+  const authorized = new RequestSlot<AuthorizedRequest>('arm.authorized');
   const originOf = (request: FastifyRequest) => origins.fromHost(request.headers.host);
+  // Only a refused request asks (its challenge names a tenant): made once, not per request.
+  const defaultTenantId = async () => (await tessera.defaultTenant()).id;
 
   app.removeAllContentTypeParsers();
+  // Each operation reads at most its own limit (ARM's 4 MiB unless it declares less): a larger
+  // Content-Length is refused unread, a chunked body cut off there.
+  const readArmBody = async (request: FastifyRequest, payload: Readable) => {
+    const limit = authorized.get(request)?.operation.bodyLimit ?? BODY_LIMIT;
+    try {
+      return await readBody(payload, request.headers['content-length'], limit);
+    } catch (error) {
+      throw error instanceof BodyTooLargeError ? armErrors.requestTooLarge(error.limit) : error;
+    }
+  };
   app.addContentTypeParser(
     ['application/json', 'text/json'],
-    { parseAs: 'string', bodyLimit: BODY_LIMIT },
-    (_request, text, done) => {
-      if (typeof text !== 'string' || text.trim() === '') return done(null, undefined);
-      try {
-        done(null, parseJson(text));
-      } catch (error) {
-        done(
-          toArmError(error) ?? armErrors.invalidRequestContent('The request body is not valid JSON.'),
-          undefined,
-        );
-      }
-    },
+    async (request: FastifyRequest, payload: Readable) => armJsonBody(await readArmBody(request, payload)),
   );
   // Bodiless POSTs (listKeys) often carry some other content type; a body in one is refused.
-  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (request, text, done) => {
-    if (typeof text === 'string' && text.trim() === '') return done(null, undefined);
-    done(armErrors.unsupportedMediaType(String(request.headers['content-type'] ?? '')), undefined);
+  app.addContentTypeParser('*', async (request: FastifyRequest, payload: Readable) => {
+    if (isBlank(await readArmBody(request, payload))) return undefined;
+    throw armErrors.unsupportedMediaType(String(request.headers['content-type'] ?? ''));
   });
 
   // Everything that decides whether the caller may do this runs before the body is read: the token
@@ -91,22 +105,21 @@ export async function managementPlugin(
   app.addHook('onRequest', async (request, reply) => {
     setRequestIds(request, reply);
     const path = canonicalPath(request.url);
-    const [root, subscriptionId] = pathSegments(path) ?? [];
-    const namesSubscription = root?.toLowerCase() === 'subscriptions' && subscriptionId !== undefined;
-    const subscription =
-      namesSubscription && isGuid(subscriptionId)
-        ? await tessera.subscriptions.find(subscriptionId)
-        : undefined;
+    const segments = pathSegments(path);
+    const subscriptionId = subscriptionIdOf(segments);
+    const wellFormed = subscriptionId !== undefined && isGuid(subscriptionId);
+    const subscription = wellFormed ? await tessera.subscriptions.find(subscriptionId) : undefined;
+    const origin = originOf(request);
     const { claims, principal } = await authenticator.authenticate({
       authorization: request.headers.authorization,
-      origin: originOf(request),
+      origin,
       subscriptionTenantId: subscription?.tenantId,
-      defaultTenantId: async () => (await tessera.defaultTenant()).id,
+      defaultTenantId,
     });
-    if (namesSubscription && !isGuid(subscriptionId)) throw armErrors.invalidSubscriptionId(subscriptionId);
-    if (namesSubscription && !subscription) throw armErrors.subscriptionNotFound(subscriptionId);
+    if (subscriptionId !== undefined && !wellFormed) throw armErrors.invalidSubscriptionId(subscriptionId);
+    if (subscriptionId !== undefined && !subscription) throw armErrors.subscriptionNotFound(subscriptionId);
     const caller: Caller = { claims, principal, tenantId: principal.tenantId.toLowerCase() };
-    const target = parseArmPath(path);
+    const target = segments && armTargetOf(segments);
     if (!target) throw armErrors.notFound(path);
     const query = (request.query ?? {}) as Record<string, unknown>;
     const rawVersion = query['api-version'];
@@ -115,7 +128,7 @@ export async function managementPlugin(
     const checks = accessChecks(tessera.access, caller);
     if (operation.action !== null && !operation.checksOwnAccess)
       await checks.authorize(operation.action, operation.scope);
-    authorized.set(request, { caller, path, query, operation, checks });
+    authorized.set(request, { caller, path, query, origin, operation, checks, subscription });
   });
 
   app.setErrorHandler((error: FastifyError, request, reply: FastifyReply) => {
@@ -130,16 +143,20 @@ export async function managementPlugin(
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const resolved = authorized.get(request);
     if (!resolved) throw armErrors.internal();
-    const { caller, path, query, operation, checks } = resolved;
+    const { caller, path, query, origin, operation, checks, subscription } = resolved;
     const context: ArmContext = {
       tessera,
       caller,
-      request: { method: request.method, path, query, body: request.body, origin: originOf(request) },
+      request: { method: request.method, path, query, body: request.body, origin },
+      subscription,
       ...checks,
     };
     const result: ArmReply = await operation.run(context);
-    reply.status(result.status).headers(result.headers ?? {});
-    return result.body === undefined ? reply.send() : reply.send(result.body);
+    reply.status(result.status);
+    if (result.headers) reply.headers(result.headers);
+    if (result.body === undefined) return reply.send();
+    if (result.body instanceof JsonText) return reply.type(JSON_CONTENT_TYPE).send(result.body.text);
+    return reply.send(result.body);
   };
   for (const url of ROUTES) app.route({ method: METHODS, url, handler });
 }

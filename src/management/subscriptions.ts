@@ -58,10 +58,17 @@ export class Subscriptions {
     return rows.map(toSubscription);
   }
 
-  /** Any tenant's subscription: ARM tells "not found" apart from "another tenant's". */
-  async find(subscriptionId: string): Promise<Subscription | undefined> {
+  /**
+   * Any tenant's subscription: ARM tells "not found" apart from "another tenant's". Every
+   * management request naming a subscription asks: the read cache answers until the directory
+   * area changes (at once for this process's writes, within a second for others', see
+   * store/changes.ts), and hands out the same object until then.
+   */
+  find(subscriptionId: string): Promise<Subscription | undefined> {
     const key = subscriptionId.toLowerCase();
-    return this.reads.get(`subscription:${key}`, async () => {
+    // The id alone is the key (this cache holds nothing else): a prefixed key would be a new
+    // concatenated string to flatten and hash on every request.
+    return this.reads.get(key, async () => {
       const row = await this.db
         .selectFrom('subscriptions')
         .selectAll()

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -10,9 +9,12 @@ import { managementPlugin } from '../management/plugin.js';
 import { mediaFrameworkError } from '../media/http/frameworkErrors.js';
 import { mediaPlugin } from '../media/http/plugin.js';
 import { managedIdentityPlugin } from '../identity/http/plugin.js';
+import type { LiveIngest } from '../media/live/liveIngest.js';
 import type { Tessera } from '../tessera.js';
 import type { PublicOrigins } from './origins.js';
 import { OriginResources } from './originResources.js';
+import { randomRequestId } from './requestIds.js';
+import { lazyChildLoggers } from './requestLogger.js';
 import { resourceRewriter } from './rewriteUrl.js';
 import type { ResourceRouting } from './rewriteUrl.js';
 
@@ -31,6 +33,10 @@ export interface AppOptions {
   resourceRouting?: ResourceRouting;
   /** Microsoft Graph's own port (az calls Graph where it gets Graph's tokens); none when omitted. */
   graphPort?: number;
+  /** The address the server listens on; live channels' ingest ports bind to it too. */
+  listenHost?: string;
+  /** Replaces the live pipeline behind Media Services' channels (tests of the control plane). */
+  liveIngest?: LiveIngest;
 }
 
 /** The HTTPS application: a small core with each surface an encapsulated plugin. */
@@ -41,7 +47,8 @@ export async function buildApp(options: AppOptions) {
     loggerInstance: options.logger as FastifyBaseLogger,
     // Per-request logs at info would cost the token endpoint a fifth of its throughput.
     logController: new LogController({ disableRequestLogging: true }),
-    genReqId: () => randomUUID(),
+    childLoggerFactory: lazyChildLoggers,
+    genReqId: () => randomRequestId(),
     keepAliveTimeout: 72_000,
     return503OnClosing: true,
     // Tenant segments are domain names (up to 253 characters); longer ones must still reach the
@@ -66,12 +73,15 @@ export async function buildApp(options: AppOptions) {
     done();
   });
 
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.debug(
-      { method: request.method, url: request.url, statusCode: reply.statusCode, ms: reply.elapsedTime },
-      'request completed',
-    );
-  });
+  // Only at debug (the level is fixed at start): a hook every request runs costs it even when it logs nothing.
+  if (options.logger.isLevelEnabled('debug')) {
+    app.addHook('onResponse', async (request, reply) => {
+      request.log.debug(
+        { method: request.method, url: request.url, statusCode: reply.statusCode, ms: reply.elapsedTime },
+        'request completed',
+      );
+    });
+  }
 
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({
@@ -112,6 +122,8 @@ export async function buildApp(options: AppOptions) {
       access: tessera.access,
       keys: tessera.keys,
       origins: options.origins,
+      listenHost: options.listenHost,
+      liveIngest: options.liveIngest,
     },
   });
   await app.register(managedIdentityPlugin, {

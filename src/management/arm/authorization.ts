@@ -26,12 +26,21 @@ export function authorizationFailed(
   );
 }
 
+const isAllowed = (decision: AccessDecision): boolean => decision.allowed;
+
 /** The checks an operation's context offers, bound to the server's access engine. */
-export function accessChecks(engine: AccessEngine, caller: Caller) {
+export function accessChecks(
+  engine: AccessEngine,
+  caller: Caller,
+): Pick<ArmContext, 'permits' | 'authorize'> {
+  // Methods rather than named arrow functions: every request makes a pair, and tsx's keepNames
+  // would wrap each named arrow in a `__name` call that showed in the guard bench's profile.
+  // `permits` is on every request's path: a `then` allocates less than an async function's frame.
   return {
-    permits: async (action: string, scope: string) =>
-      (await engine.evaluate(caller.principal.objectId, action, scope, 'action')).allowed,
-    authorize: async (action: string, scope: string) => {
+    permits(action: string, scope: string) {
+      return engine.evaluate(caller.principal.objectId, action, scope, 'action').then(isAllowed);
+    },
+    async authorize(action: string, scope: string) {
       const decision = await engine.evaluate(caller.principal.objectId, action, scope, 'action');
       if (!decision.allowed) throw authorizationFailed(caller, action, scope, decision);
     },

@@ -1,4 +1,5 @@
-import { MAX_JSON_DEPTH, exceedsJsonDepth } from '../../net/jsonDepth.js';
+import { parseJsonBody } from '../../net/jsonBody.js';
+import { MAX_JSON_DEPTH } from '../../net/jsonDepth.js';
 import { armErrors } from './errors.js';
 
 /** Typed reads of a JSON request body, failing with ARM's 400s instead of trusting the shape. */
@@ -71,18 +72,28 @@ export function optionalTags(parent: JsonObject, key = 'tags'): Record<string, s
 }
 
 /**
- * A JSON parser for request bodies that drops `__proto__` keys, so no body can reach a prototype.
- * Nesting is bounded first, in one linear scan: the reviver would otherwise walk any depth.
+ * A JSON request body's value, with every `__proto__` key dropped so no body can reach a
+ * prototype; undefined for a blank body. Nesting is bounded before parsing (the reviver would
+ * otherwise walk any depth), and a large body is checked and cut in a worker thread, then parsed
+ * here a piece at a time (net/jsonBody.ts), so one body never holds the event loop for long.
  */
-export function parseJson(text: string): unknown {
-  if (exceedsJsonDepth(text, MAX_JSON_DEPTH)) {
+export async function armJsonBody(bytes: Buffer): Promise<unknown> {
+  if (isBlank(bytes)) return undefined;
+  const parsed = await parseJsonBody(bytes, { dropProtoKeys: true });
+  if (parsed.ok) return parsed.value;
+  if (parsed.reason === 'depth') {
     throw armErrors.invalidRequestContent(
       `The JSON nesting depth of the request body exceeds the maximum of ${MAX_JSON_DEPTH}.`,
     );
   }
-  try {
-    return JSON.parse(text, (key, value: unknown) => (key === '__proto__' ? undefined : value));
-  } catch {
-    throw armErrors.invalidRequestContent('The request body is not valid JSON.');
+  throw armErrors.invalidRequestContent('The request body is not valid JSON.');
+}
+
+/** Only whitespace (or nothing): what bodiless requests send, whatever their content type. */
+export function isBlank(bytes: Buffer): boolean {
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i];
+    if (byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09) return false;
   }
+  return true;
 }

@@ -1,5 +1,6 @@
 import type { AccessTokenClaims, Principal } from '../../guard/principal.js';
 import type { Tessera } from '../../tessera.js';
+import type { Subscription } from '../subscriptions.js';
 import type { VersionedApi } from './apiVersions.js';
 
 /** The authenticated caller of one request. */
@@ -24,6 +25,12 @@ export interface ArmContext {
   tessera: Tessera;
   caller: Caller;
   request: ArmRequest;
+  /**
+   * The subscription the path names (`/subscriptions/{id}/…`), as found when the request was
+   * authorized; a path naming a missing one never reaches an operation. Undefined for paths above
+   * subscriptions (tenants, `/providers/…`, the subscription list).
+   */
+  subscription?: Subscription;
   /** Whether the caller may perform `action` at `scope` (no error). */
   permits(action: string, scope: string): Promise<boolean>;
   /** ARM's 403 unless the caller may perform `action` at `scope`. */
@@ -32,6 +39,7 @@ export interface ArmContext {
 
 export interface ArmReply {
   status: number;
+  /** Serialized as JSON, unless it is already JSON text (`JsonText`, sent as it is). */
   body?: unknown;
   headers?: Record<string, string>;
 }
@@ -50,5 +58,7 @@ export interface ArmOperation {
    * caller may read (`visibleItems`), subscriptions count roles anywhere inside them.
    */
   checksOwnAccess?: boolean;
+  /** The most request body the operation reads, in bytes (413 beyond); ARM's 4 MiB when absent. */
+  bodyLimit?: number;
   run(context: ArmContext): Promise<ArmReply>;
 }

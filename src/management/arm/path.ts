@@ -32,20 +32,37 @@ const AUTHORIZATION = 'microsoft.authorization';
  * that decodes to a slash is refused: it would shift the scope that RBAC checks.
  */
 export function pathSegments(path: string): string[] | undefined {
-  try {
-    const segments = path
-      .split('/')
-      .filter((s) => s !== '')
-      .map((s) => decodeURIComponent(s));
-    return segments.some((s) => s.includes('/') || s.includes('\\')) ? undefined : segments;
-  } catch {
-    return undefined;
+  const segments: string[] = [];
+  for (let start = 0; start < path.length;) {
+    let end = path.indexOf('/', start);
+    if (end < 0) end = path.length;
+    const raw = path.slice(start, end);
+    start = end + 1;
+    if (raw === '') continue;
+    // Only an escape can make a segment differ from its decoding (most paths have none).
+    let segment = raw;
+    if (raw.includes('%')) {
+      try {
+        segment = decodeURIComponent(raw);
+      } catch {
+        return undefined;
+      }
+      if (segment.includes('/')) return undefined;
+    }
+    if (segment.includes('\\')) return undefined;
+    segments.push(segment);
   }
+  return segments;
 }
 
 /** The path of a URL without its query, with doubled slashes collapsed, for messages and links. */
-export const canonicalPath = (url: string): string =>
-  `/${(url.split('?')[0] ?? '').split('/').filter(Boolean).join('/')}`;
+export function canonicalPath(url: string): string {
+  const query = url.indexOf('?');
+  const path = query < 0 ? url : url.slice(0, query);
+  // Already canonical, as nearly every request is: nothing to split and join again.
+  if (path.length > 1 && path.startsWith('/') && !path.endsWith('/') && !path.includes('//')) return path;
+  return `/${path.split('/').filter(Boolean).join('/')}`;
+}
 
 function lastAuthorizationProvider(segments: readonly string[]): number {
   for (let i = segments.length - 2; i >= 0; i--) {
@@ -58,7 +75,12 @@ function lastAuthorizationProvider(segments: readonly string[]): number {
 /** Parses an ARM path; undefined when it has none of the shapes the management API serves. */
 export function parseArmPath(path: string): ArmTarget | undefined {
   const segments = pathSegments(path);
-  if (!segments || segments.length === 0) return undefined;
+  return segments && armTargetOf(segments);
+}
+
+/** What decoded path segments (`pathSegments`) name; undefined for no shape the API serves. */
+export function armTargetOf(segments: readonly string[]): ArmTarget | undefined {
+  if (segments.length === 0) return undefined;
   // Scopes themselves contain `/providers/` several times: the last Microsoft.Authorization one
   // is the operation, everything before it the scope.
   const auth = lastAuthorizationProvider(segments);
@@ -68,12 +90,14 @@ export function parseArmPath(path: string): ArmTarget | undefined {
     const scope = `/${segments.slice(0, auth).join('/')}`;
     return { kind: 'authorization', scope, collection, ...(name !== undefined ? { name } : {}) };
   }
-  const [root, subscriptionId, ...rest] = segments;
-  const first = root?.toLowerCase();
+  // Indexed reads, not destructuring: every management request parses its path.
+  const first = segments[0]?.toLowerCase();
   if (first === 'tenants' && segments.length === 1) return { kind: 'tenants' };
   if (first !== 'subscriptions') return undefined;
+  const subscriptionId = segments[1];
   if (subscriptionId === undefined) return { kind: 'subscriptions' };
-  if (rest.length === 0) return { kind: 'subscription', subscriptionId };
+  if (segments.length === 2) return { kind: 'subscription', subscriptionId };
+  const rest = segments.slice(2);
   const [next, group, ...below] = rest;
   if (next?.toLowerCase() === 'providers') return providerPath(subscriptionId, undefined, rest.slice(1));
   if (next?.toLowerCase() !== 'resourcegroups') return undefined;

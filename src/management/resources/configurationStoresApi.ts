@@ -129,6 +129,9 @@ function storeInput(context: ArmContext) {
   };
 }
 
+/** listKeys takes no body and regenerateKey one key id (`{"id":"…"}`): 4 KiB holds either. */
+const KEY_ACTION_BODY_LIMIT = 4 * 1024;
+
 /** One store: GET, PUT, DELETE, and the POST actions listKeys and regenerateKey. */
 export function configurationStoreOperation(
   subscriptionId: string,
@@ -144,12 +147,16 @@ export function configurationStoreOperation(
     scope,
     run,
   });
+  const withBodyLimit = (bodyLimit: number, rbacAction: string, run: ArmOperation['run']): ArmOperation => ({
+    ...operation(rbacAction, run),
+    bodyLimit,
+  });
   const stores = (context: ArmContext) => context.tessera.configurationStores;
   if (action !== undefined) {
     if (method !== 'POST') throw armErrors.methodNotAllowed(method);
     switch (action.toLowerCase()) {
       case 'listkeys':
-        return operation(ACTION.listKeys, async (context) => {
+        return withBodyLimit(KEY_ACTION_BODY_LIMIT, ACTION.listKeys, async (context) => {
           const store = await stores(context).get(subscriptionId, resourceGroup, name);
           const endpoint = configurationStoreEndpoint(context.request.origin, store);
           const keys = await stores(context).keys.list(store.name);
@@ -160,7 +167,7 @@ export function configurationStoreOperation(
           };
         });
       case 'regeneratekey':
-        return operation(ACTION.regenerateKey, async (context) => {
+        return withBodyLimit(KEY_ACTION_BODY_LIMIT, ACTION.regenerateKey, async (context) => {
           const id = optionalString(objectBody(context.request.body), 'id');
           if (!id) throw armErrors.invalidRequestContent("The 'id' of the key to regenerate is required.");
           const store = await stores(context).get(subscriptionId, resourceGroup, name);

@@ -18,6 +18,13 @@ import { WebhookNotifier } from '../jobs/notifications.js';
 import { JobRunner } from '../jobs/runner.js';
 import { MediaEntities } from '../persistence/mediaEntities.js';
 import { removeOrphans } from '../persistence/orphans.js';
+import { StreamingEndpointGate, servingResolver } from '../live/control/endpointGate.js';
+import { accountsWithLive } from '../live/control/liveAccounts.js';
+import { LiveSupervisor } from '../live/control/supervisor.js';
+import type { LiveIngest } from '../live/liveIngest.js';
+import { LivePipeline } from '../live/livePipeline.js';
+import { livePreviewPlugin } from '../live/origin/previewPlugin.js';
+import { liveAssetHook } from '../live/origin/liveHttp.js';
 import { streamingPlugin } from '../streaming/index.js';
 import { mediaApiPlugin } from './apiPlugin.js';
 
@@ -31,6 +38,13 @@ export interface MediaServicesDeps {
   access: Pick<AccessEngine, 'current'>;
   keys: SigningKeys;
   origins: PublicOrigins;
+  /** The address channels' RTMP ingest ports bind to: the server's own; 127.0.0.1 when omitted. */
+  listenHost?: string;
+  /**
+   * What runs live channels: Tessera's pipeline when omitted; another implementation of the
+   * contract (a test's double of it) when given.
+   */
+  liveIngest?: LiveIngest;
 }
 
 /**
@@ -67,9 +81,24 @@ export async function mediaPlugin(
     events: notifier,
     log: app.log,
   });
+  const pipeline = new LivePipeline({
+    root: join(root, 'live'),
+    blobs,
+    tools: locateFfmpeg,
+    log: app.log,
+    ingestHost: deps.listenHost,
+    onAssetWritten: (_account, container) => origin.changed(container),
+  });
+  const live = new LiveSupervisor({
+    entities,
+    ingest: deps.liveIngest ?? pipeline,
+    accountsWithLive: () => accountsWithLive(deps.db),
+    origin: () => deps.origins.defaultOrigin,
+    log: app.log,
+  });
   const api = new MediaApi({
     entities,
-    rules: { blobs, jobs: runner, events: notifier },
+    rules: { blobs, jobs: runner, events: notifier, live },
     sas: (session, grant) => containerSas(session.account.name, grant, session.account.storageKey),
     report: (error) => app.log.error({ err: error }, 'media services: work after a commit failed'),
   });
@@ -91,8 +120,11 @@ export async function mediaPlugin(
       app.log.warn({ err: error }, 'media encoder: ffmpeg not found; encoding jobs will end in Error');
     }
     await runner.start();
+    await live.start();
   });
   app.addHook('onClose', async () => {
+    // Closes the pipeline too: listeners and encoders stop, states stay as recorded.
+    await live.close();
     await runner.close();
     notifier.close();
   });
@@ -115,9 +147,11 @@ export async function mediaPlugin(
     store: blobs,
     onCommitted: (_account, container) => origin.changed(container),
   });
+  await app.register(livePreviewPlugin, { prefix: '/media/:account/preview', live: pipeline });
   await app.register(streamingPlugin, {
     prefix: '/media/:account/streaming',
-    resolver: origin,
+    resolver: servingResolver(origin, new StreamingEndpointGate(entities, accounts)),
+    live: liveAssetHook(pipeline),
     cacheDir: join(root, 'packages'),
     tools: locateFfmpeg,
   });
