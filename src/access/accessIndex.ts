@@ -49,7 +49,8 @@ export interface AccessIndexData {
 const NO_ASSIGNMENT: AccessDecision = { allowed: false, reason: 'NoRoleAssignment' };
 const ROLE_CACHE_LIMIT = 10_000;
 
-type CachedRole = IndexedRole & { decisions: Map<string, boolean> };
+// Decisions per kind, keyed by the lower-cased operation: no key is built per check.
+type CachedRole = IndexedRole & { decisions: Record<OperationKind, Map<string, boolean>> };
 
 /**
  * An in-memory view of every role assignment, deny assignment and group membership, keyed by
@@ -88,7 +89,10 @@ export class AccessIndex {
 
   putRole(role: IndexedRole): void {
     this.changes++;
-    this.roles.set(role.id.toLowerCase(), { ...role, decisions: new Map() });
+    this.roles.set(role.id.toLowerCase(), {
+      ...role,
+      decisions: { action: new Map(), dataAction: new Map() },
+    });
   }
 
   removeRole(id: string): void {
@@ -213,12 +217,12 @@ export class AccessIndex {
   }
 
   private rolePermits(role: CachedRole, op: string, kind: OperationKind) {
-    const cacheKey = `${kind}:${op}`;
-    let decision = role.decisions.get(cacheKey);
+    const decisions = role.decisions[kind];
+    let decision = decisions.get(op);
     if (decision === undefined) {
       decision = permits(role.permissions, op, kind);
-      if (role.decisions.size >= ROLE_CACHE_LIMIT) role.decisions.clear();
-      role.decisions.set(cacheKey, decision);
+      if (decisions.size >= ROLE_CACHE_LIMIT) decisions.clear();
+      decisions.set(op, decision);
     }
     return decision;
   }
