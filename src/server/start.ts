@@ -5,6 +5,7 @@ import { restrictNewFiles, tightenDataFolder } from '../store/fileModes.js';
 import { ensureTlsMaterial } from '../tls/certificateAuthority.js';
 import { tlsServerOptions } from '../tls/serverOptions.js';
 import { buildApp } from './app.js';
+import type { LiveIngest } from '../media/live/liveIngest.js';
 import type { TesseraApp } from './app.js';
 import { PublicOrigins } from './origins.js';
 import { ResourceListeners } from './resourceListeners.js';
@@ -17,6 +18,8 @@ export interface StartOptions {
   poolSize?: number;
   host: string;
   port: number;
+  /** Replaces the live pipeline behind Media Services' channels (tests of the control plane). */
+  liveIngest?: LiveIngest;
   logger: Logger;
   /** Extra DNS names for the certificate and for issuers (a public name behind a proxy). */
   hostnames?: string[];
@@ -62,6 +65,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       https,
       resourceRouting: listeners,
       graphPort,
+      listenHost: options.host,
+      liveIngest: options.liveIngest,
     });
     listeners.attach(app.routing);
     tessera.resourcePorts.onChange(() => listeners.sync());

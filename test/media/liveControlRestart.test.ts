@@ -124,6 +124,7 @@ describe('Media Services v2 live: a server restart and work recorded by another 
       const lostProgram = await get('Programs', lost.Id);
       return operations.every((o) => o.State !== 'InProgress') &&
         lostProgram.State === 'Stopped' &&
+        second.called('startChannel').length === 5 &&
         second.called('startProgram').length > 0
         ? true
         : undefined;

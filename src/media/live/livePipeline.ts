@@ -151,7 +151,7 @@ export class LivePipeline implements LiveIngest {
 
   /**
    * Forgets a deleted channel: its folder, with the port and stream key its ingest URL was made
-   * of. Not part of LiveIngest (a proposal); refused while the channel runs.
+   * of. Refused while the channel runs.
    */
   async forgetChannel(accountName: string, channelId: string): Promise<void> {
     if (this.channels.has(channelKey(accountName, channelId))) {
