@@ -72,7 +72,14 @@ function defaultDurationFromTrex(moov: Buffer): number {
   return trex ? moov.readUInt32BE(trex.payload + 12) : 0;
 }
 
-function fragmentTiming(moof: Buffer, trexDuration: number): { time: number | undefined; duration: number } {
+/**
+ * One movie fragment's decode time (Smooth's tfxd when present, else tfdt) and the summed duration
+ * of its samples; shared by on-demand packaging and the live pipeline's segments.
+ */
+export function fragmentTiming(
+  moof: Buffer,
+  trexDuration: number,
+): { time: number | undefined; duration: number } {
   const root: Box = { type: 'moof', start: 0, payload: 8, end: moof.length };
   const traf = findChild(moof, root, 'traf');
   if (!traf) throw new Mp4FormatError('moof without traf');
@@ -95,6 +102,7 @@ function fragmentTiming(moof: Buffer, trexDuration: number): { time: number | un
       if (flags & 0x001) offset += 4;
       if (flags & 0x004) offset += 4;
       const fieldBytes = [0x100, 0x200, 0x400, 0x800].filter((bit) => flags & bit).length * 4;
+      if (offset + count * fieldBytes > box.end) throw new Mp4FormatError('truncated trun');
       if (flags & 0x100) {
         for (let i = 0; i < count; i++) duration += moof.readUInt32BE(offset + i * fieldBytes);
       } else {

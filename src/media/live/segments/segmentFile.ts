@@ -1,5 +1,4 @@
 import { open } from 'node:fs/promises';
-import type { Box } from '../../streaming/mp4Boxes.js';
 import {
   Mp4FormatError,
   childBoxes,
@@ -8,6 +7,7 @@ import {
   readBox,
   topLevelBoxes,
 } from '../../streaming/mp4Boxes.js';
+import { fragmentTiming } from '../../streaming/fragments.js';
 import { codecString, readTracks } from '../../streaming/trackConfig.js';
 
 /**
@@ -106,40 +106,4 @@ export async function readSegmentTiming(
   } finally {
     await file.close();
   }
-}
-
-function fragmentTiming(moof: Buffer, trexDefault: number): SegmentTiming {
-  const root: Box = { type: 'moof', start: 0, payload: 8, end: moof.length };
-  const traf = findChild(moof, root, 'traf');
-  if (!traf) throw new Mp4FormatError('moof without traf');
-  let defaultDuration = trexDefault;
-  let duration = 0;
-  let time: number | undefined;
-  for (const box of childBoxes(moof, traf.payload, traf.end)) {
-    const p = box.payload;
-    if (box.type === 'tfhd') {
-      const flags = moof.readUIntBE(p + 1, 3);
-      let offset = p + 8;
-      if (flags & 0x01) offset += 8;
-      if (flags & 0x02) offset += 4;
-      if (flags & 0x08) defaultDuration = moof.readUInt32BE(offset);
-    } else if (box.type === 'tfdt') {
-      time = moof[p] === 1 ? Number(moof.readBigUInt64BE(p + 4)) : moof.readUInt32BE(p + 4);
-    } else if (box.type === 'trun') {
-      const flags = moof.readUIntBE(p + 1, 3);
-      const count = moof.readUInt32BE(p + 4);
-      let offset = p + 8;
-      if (flags & 0x001) offset += 4;
-      if (flags & 0x004) offset += 4;
-      const fieldBytes = [0x100, 0x200, 0x400, 0x800].filter((bit) => flags & bit).length * 4;
-      if (offset + count * fieldBytes > box.end) throw new Mp4FormatError('truncated trun');
-      if (flags & 0x100) {
-        for (let i = 0; i < count; i++) duration += moof.readUInt32BE(offset + i * fieldBytes);
-      } else {
-        duration += count * defaultDuration;
-      }
-    }
-  }
-  if (time === undefined) throw new Mp4FormatError('traf without tfdt');
-  return { time, duration };
 }
