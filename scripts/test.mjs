@@ -28,8 +28,11 @@ const POSTGRES_SUITES = [
   'test/access',
   'test/directory',
   'test/graph',
-  // Next, as their PostgreSQL work lands (issue 13): test/authority, test/appconfig, test/identity,
-  // test/management (CLI harness, App Configuration's data plane and start-up on a shared database).
+  'test/authority',
+  'test/appconfig',
+  'test/identity',
+  'test/management',
+  'test/multinode',
 ];
 // The files inside those folders that drive Chromium: the engine under them is the same as under
 // their HTTP twins, and a browser costs more than the rest of a file.

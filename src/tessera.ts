@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { DenyAssignments } from './access/denyAssignments.js';
 import { AccessEngine } from './access/engine.js';
@@ -18,6 +19,8 @@ import type { ResourceGroup, Subscription } from './management/subscriptions.js'
 import type { Store } from './store/database.js';
 import { openStore } from './store/database.js';
 import { KeyEncryption } from './store/keyEncryption.js';
+import { withStartupLock } from './store/startupLock.js';
+import type { StartupLockLocation } from './store/startupLock.js';
 
 export interface Bootstrap {
   tenant: Tenant;
@@ -43,20 +46,25 @@ export class Tessera {
   readonly roleDefinitions: RoleDefinitions;
   readonly denyAssignments: DenyAssignments;
   readonly access: AccessEngine;
+  /** Seals secrets at rest under the key-encryption key (TESSERA_KEK, TESSERA_KEK_FILE or the folder's). */
+  readonly sealing: KeyEncryption;
 
   private constructor(
     readonly db: Store,
     /** The data folder: the database, TLS material, media blobs. */
     readonly dataDir: string,
+    private readonly location: StartupLockLocation,
+    /** Media Services blobs: `<dataDir>/media` unless given (a folder the nodes share). */
+    readonly mediaDir: string,
   ) {
     this.directory = new Directory(db);
-    const sealing = KeyEncryption.forDataFolder(dataDir);
-    this.keys = new SigningKeys(db, sealing);
+    this.sealing = KeyEncryption.forDataFolder(dataDir);
+    this.keys = new SigningKeys(db, this.sealing);
     this.signIns = new SignInServices(db);
     this.subscriptions = new Subscriptions(db);
     this.resourceGroups = new ResourceGroups(db);
     this.resourcePorts = new ResourcePorts(db);
-    this.configurationStores = new ConfigurationStores(db, this.resourcePorts, sealing);
+    this.configurationStores = new ConfigurationStores(db, this.resourcePorts, this.sealing);
     this.mediaServices = new MediaServices(db, this.resourcePorts);
     this.roleAssignments = new RoleAssignments(db);
     this.roleDefinitions = new RoleDefinitions(db);
@@ -64,41 +72,71 @@ export class Tessera {
     this.access = new AccessEngine(db);
   }
 
+  /**
+   * Opens (and on first use creates) the store and brings it up to this release: migrations,
+   * first-party applications, sealing. Under the start-up lock, so that nodes (or a server and a
+   * CLI command) opening one new store at once do this one after the other.
+   */
   static async open(options: {
     dataDir: string;
     /** A PostgreSQL URL: the store lives there instead of in the data folder's SQLite file. */
     databaseUrl?: string;
     poolSize?: number;
+    mediaDir?: string;
     logger?: Logger;
   }): Promise<Tessera> {
-    const db = await openStore({
-      dataDir: options.dataDir,
-      databaseUrl: options.databaseUrl,
-      poolSize: options.poolSize,
+    const location = { dataDir: options.dataDir, databaseUrl: options.databaseUrl };
+    return withStartupLock(location, async () => {
+      const db = await openStore({
+        dataDir: options.dataDir,
+        databaseUrl: options.databaseUrl,
+        poolSize: options.poolSize,
+      });
+      try {
+        const mediaDir = options.mediaDir ?? join(options.dataDir, 'media');
+        const tessera = new Tessera(db, options.dataDir, location, mediaDir);
+        await tessera.directory.ensureFirstParty();
+        await tessera.keys.sealStoredKeys(KeyEncryption.isSealed);
+        await tessera.configurationStores.keys.sealStoredSecrets(KeyEncryption.isSealed);
+        return tessera;
+      } catch (error) {
+        await db.destroy();
+        throw error;
+      }
     });
-    const tessera = new Tessera(db, options.dataDir);
-    await tessera.directory.ensureFirstParty();
-    await tessera.keys.sealStoredKeys(KeyEncryption.isSealed);
-    await tessera.configurationStores.keys.sealStoredSecrets(KeyEncryption.isSealed);
-    return tessera;
   }
 
-  /** First run only: a default tenant, subscription and resource group to start from. */
+  /**
+   * Runs `work` under the start-up lock: set-up that reads, decides and writes shared state (the
+   * TLS material nodes on one database share) and must not race another process doing the same.
+   */
+  exclusively<T>(work: () => Promise<T>): Promise<T> {
+    return withStartupLock(this.location, work);
+  }
+
+  /**
+   * First run only: a default tenant, subscription and resource group to start from, and the
+   * first signing key. Of several processes starting on one new store, exactly one creates them.
+   */
   async bootstrap(): Promise<Bootstrap | undefined> {
+    // Checked again under the lock; most opens find a tenant and need no lock.
     if ((await this.directory.tenants.list()).length > 0) return undefined;
-    const tenant = await this.directory.createTenant({
-      domain: DEFAULT_TENANT_DOMAIN,
-      displayName: 'Tessera',
+    return this.exclusively(async () => {
+      if ((await this.directory.tenants.list()).length > 0) return undefined;
+      const tenant = await this.directory.createTenant({
+        domain: DEFAULT_TENANT_DOMAIN,
+        displayName: 'Tessera',
+      });
+      const subscription = await this.subscriptions.create(tenant.id, 'Tessera Subscription');
+      const resourceGroup = await this.subscriptions.createResourceGroup({
+        subscriptionId: subscription.subscriptionId,
+        name: 'tessera-rg',
+        location: 'westus',
+      });
+      const administrator = await this.createAdministrator(tenant, subscription);
+      await this.keys.current();
+      return { tenant, subscription, resourceGroup, administrator };
     });
-    const subscription = await this.subscriptions.create(tenant.id, 'Tessera Subscription');
-    const resourceGroup = await this.subscriptions.createResourceGroup({
-      subscriptionId: subscription.subscriptionId,
-      name: 'tessera-rg',
-      location: 'westus',
-    });
-    const administrator = await this.createAdministrator(tenant, subscription);
-    await this.keys.current();
-    return { tenant, subscription, resourceGroup, administrator };
   }
 
   /**

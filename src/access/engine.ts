@@ -1,5 +1,5 @@
 import type { Store } from '../store/database.js';
-import { localChangeCount } from '../store/changes.js';
+import { accessChangeSignal } from '../store/changes.js';
 import type { AccessDecision, AccessIndex } from './accessIndex.js';
 import { journalHead, journalPrunedAfter, journalSince } from './accessJournal.js';
 import { applyJournal, loadAccessIndex } from './indexRows.js';
@@ -18,7 +18,8 @@ const REPLAY_LIMIT = 2_000;
  * `evaluate(principal, action, scope)`: Azure RBAC over an in-memory index, loaded once and then
  * kept current from the store's access journal (migration 0014), which triggers fill whoever
  * writes. Changes made through this process are replayed before its next check; changes by
- * another process (the CLI, another node) within `freshnessMs`.
+ * another process (the CLI, another node) before the first check after the journal's notification
+ * arrives (PostgreSQL), else within `freshnessMs`.
  */
 export class AccessEngine {
   private index?: AccessIndex;
@@ -49,7 +50,8 @@ export class AccessEngine {
    * read), for callers that must honour a change made by another process on their next request.
    */
   async current(maxAgeMs?: number): Promise<AccessIndex> {
-    const localChanges = localChangeCount(this.db);
+    // Moves on this process's own changes and on another's journal notification (PostgreSQL).
+    const localChanges = accessChangeSignal(this.db);
     const window = Math.min(maxAgeMs ?? this.freshnessMs, this.freshnessMs);
     if (this.index && localChanges === this.localChanges && Date.now() - this.checkedAt < window) {
       return this.index;

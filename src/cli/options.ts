@@ -12,6 +12,8 @@ export interface DataOptions {
   /** A PostgreSQL URL (`--database`, TESSERA_DATABASE_URL): the store lives there. */
   database?: string;
   databasePoolSize?: number;
+  /** Media Services blobs (`--media-dir`, TESSERA_MEDIA_DIR); `<data>/media` when not given. */
+  mediaDir?: string;
 }
 
 export interface TenantOptions extends DataOptions {
@@ -56,6 +58,12 @@ export function dataCommand(
       )
         .env('TESSERA_DATABASE_POOL_SIZE')
         .argParser(parsePositiveInteger),
+    )
+    .addOption(
+      new Option(
+        '--media-dir <dir>',
+        'Folder for Media Services blobs (default: <data>/media); nodes on one database must share one.',
+      ).env('TESSERA_MEDIA_DIR'),
     );
   if (createsFolder) folderCreators.add(command);
   return command;
@@ -80,6 +88,7 @@ export const storeOf = (options: DataOptions) => ({
   dataDir: dataDirOf(options),
   databaseUrl: options.database,
   poolSize: options.databasePoolSize,
+  mediaDir: options.mediaDir === undefined ? undefined : path.resolve(options.mediaDir),
 });
 
 /** Opens the data folder for one command and always closes it, so the SQLite handle never leaks. */

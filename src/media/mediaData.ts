@@ -14,8 +14,8 @@ import { AccountUrls } from './urls.js';
 
 export interface MediaDataOptions {
   db: Store;
-  /** The data folder: blobs live below `<dataDir>/media/blobs`, as the server keeps them. */
-  dataDir: string;
+  /** The server's media folder (Tessera.mediaDir): blobs live below `<mediaDir>/blobs`, as the server keeps them. */
+  mediaDir: string;
   accounts: AccountDirectory;
   subscriptions: SubscriptionDirectory;
   /**
@@ -59,7 +59,7 @@ export class MediaData {
   constructor(options: MediaDataOptions) {
     this.entities = new MediaEntities(options.db);
     this.accounts = new MediaAccounts(options.accounts, options.subscriptions);
-    this.blobs = new FileBlobStore(join(options.dataDir, 'media', 'blobs'));
+    this.blobs = new FileBlobStore(join(options.mediaDir, 'blobs'));
     this.api = new MediaApi({
       entities: this.entities,
       rules: { blobs: this.blobs, jobs: options.jobs ?? NO_JOBS, events: options.events ?? NO_EVENTS },

@@ -116,7 +116,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(mediaPlugin, {
     services: {
       db: tessera.db,
-      dataDir: tessera.dataDir,
+      mediaDir: tessera.mediaDir,
       accounts: tessera.mediaServices,
       subscriptions: tessera.subscriptions,
       access: tessera.access,

@@ -3,6 +3,9 @@ import { Tessera } from '../tessera.js';
 import type { Bootstrap } from '../tessera.js';
 import { restrictNewFiles, tightenDataFolder } from '../store/fileModes.js';
 import { ensureTlsMaterial } from '../tls/certificateAuthority.js';
+import type { TlsMaterial } from '../tls/certificateAuthority.js';
+import { ensureSharedTlsMaterial } from '../tls/sharedTls.js';
+import { TlsMaterialStore } from '../tls/tlsMaterialStore.js';
 import { tlsServerOptions } from '../tls/serverOptions.js';
 import { buildApp } from './app.js';
 import type { LiveIngest } from '../media/live/liveIngest.js';
@@ -16,6 +19,8 @@ export interface StartOptions {
   databaseUrl?: string;
   /** Connections to PostgreSQL at most. */
   poolSize?: number;
+  /** Media Services blobs; `<dataDir>/media` unless given (a folder nodes on one database share). */
+  mediaDir?: string;
   host: string;
   port: number;
   /** Replaces the live pipeline behind Media Services' channels (tests of the control plane). */
@@ -38,15 +43,18 @@ export interface RunningServer {
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const hostnames = options.hostnames ?? [];
   restrictNewFiles();
-  const tls = await ensureTlsMaterial(options.dataDir, { extraHostnames: hostnames });
-  await tightenDataFolder(options.dataDir, options.logger);
   const tessera = await Tessera.open({
     dataDir: options.dataDir,
     databaseUrl: options.databaseUrl,
     poolSize: options.poolSize,
+    mediaDir: options.mediaDir,
     logger: options.logger,
   });
   try {
+    // A node whose key-encryption key is not the store's stops here, not at its first token.
+    await tessera.keys.verifySealing();
+    const tls = await tlsMaterial(tessera, options.databaseUrl !== undefined, hostnames);
+    await tightenDataFolder(options.dataDir, options.logger);
     const bootstrap = await tessera.bootstrap();
     await tessera.keys.current();
     const origins = new PublicOrigins(options.port, hostnames);
@@ -96,4 +104,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await tessera.close();
     throw error;
   }
+}
+
+/**
+ * On SQLite the data folder's CA and server certificate; on PostgreSQL the ones every node on the
+ * database serves (kept in it), made by the first node under the start-up lock.
+ */
+function tlsMaterial(tessera: Tessera, shared: boolean, extraHostnames: string[]): Promise<TlsMaterial> {
+  if (!shared) return ensureTlsMaterial(tessera.dataDir, { extraHostnames });
+  const store = new TlsMaterialStore(tessera.db, tessera.sealing);
+  return tessera.exclusively(() => ensureSharedTlsMaterial(tessera.dataDir, store, { extraHostnames }));
 }

@@ -11,6 +11,14 @@ export interface CopiedTable {
   target: number;
 }
 
+export interface CopyOptions {
+  /**
+   * Per table, what a row must become on PostgreSQL where a slice stores it otherwise than on
+   * SQLite (App Configuration's free text): the slices know their rows, the copy does not.
+   */
+  transforms?: Readonly<Record<string, (row: Record<string, unknown>) => Record<string, unknown>>>;
+}
+
 export class StoreCopyError extends Error {
   override readonly name = 'StoreCopyError';
 }
@@ -25,7 +33,11 @@ const OWN_BOOKKEEPING = /^(sqlite_|kysely_)|^access_changes$/;
  * nothing), then counts every table on both sides. Both stores are first migrated to this
  * release's schema, so their tables and columns are the same; tables go in foreign-key order.
  */
-export async function copySqliteToPostgres(dataDir: string, databaseUrl: string): Promise<CopiedTable[]> {
+export async function copySqliteToPostgres(
+  dataDir: string,
+  databaseUrl: string,
+  options: CopyOptions = {},
+): Promise<CopiedTable[]> {
   // Opening migrates: an older data folder is brought to this release's schema first.
   await (await openStore({ dataDir })).destroy();
   const target = await openStore({ dataDir, databaseUrl });
@@ -43,7 +55,7 @@ export async function copySqliteToPostgres(dataDir: string, databaseUrl: string)
     await target.transaction().execute(async (trx) => {
       // Rows the target's own migrations wrote (change counters and the like) make way for the source's.
       for (const table of [...tables].reverse()) await sql`delete from ${sql.table(table)}`.execute(trx);
-      for (const table of tables) await copyTable(source, trx, table);
+      for (const table of tables) await copyTable(source, trx, table, options.transforms?.[table]);
       await advanceIdentities(trx);
     });
     const copied: CopiedTable[] = [];
@@ -93,7 +105,12 @@ function tablesInDependencyOrder(db: SqliteDatabase.Database): string[] {
 // PostgreSQL takes at most 65,535 parameters per statement.
 const MAX_PARAMETERS = 60_000;
 
-async function copyTable(source: SqliteDatabase.Database, trx: Kysely<Database>, table: string) {
+async function copyTable(
+  source: SqliteDatabase.Database,
+  trx: Kysely<Database>,
+  table: string,
+  transform: ((row: Record<string, unknown>) => Record<string, unknown>) | undefined,
+) {
   const columns = (
     source.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as Array<{ name: string }>
   ).map((c) => c.name);
@@ -111,7 +128,7 @@ async function copyTable(source: SqliteDatabase.Database, trx: Kysely<Database>,
   for (const row of source.prepare(`SELECT * FROM "${table}"`).iterate() as Iterable<
     Record<string, unknown>
   >) {
-    batch.push(row);
+    batch.push(transform ? transform(row) : row);
     if (batch.length >= batchSize) await flush();
   }
   await flush();

@@ -49,7 +49,7 @@ const BACKDATE_MS = 60 * 60 * 1000;
 const BASE_DNS_NAMES = ['localhost'];
 const BASE_IP_ADDRESSES = ['127.0.0.1', '::1'];
 
-interface TlsPaths {
+export interface TlsPaths {
   dir: string;
   caCert: string;
   caKey: string;
@@ -57,13 +57,13 @@ interface TlsPaths {
   serverKey: string;
 }
 
-interface CaMaterial {
+export interface CaMaterial {
   certPem: string;
   keyPem: string;
   cert: X509Certificate;
 }
 
-interface RequiredNames {
+export interface RequiredNames {
   dnsNames: string[];
   ipAddresses: string[];
 }
@@ -89,7 +89,7 @@ export async function ensureTlsMaterial(
   };
 }
 
-function tlsPaths(dataDir: string): TlsPaths {
+export function tlsPaths(dataDir: string): TlsPaths {
   const dir = path.join(dataDir, 'tls');
   return {
     dir,
@@ -100,7 +100,7 @@ function tlsPaths(dataDir: string): TlsPaths {
   };
 }
 
-function requiredNames(extraHostnames: string[]): RequiredNames {
+export function requiredNames(extraHostnames: string[]): RequiredNames {
   const dnsNames = new Set(BASE_DNS_NAMES);
   const ipAddresses = new Set(BASE_IP_ADDRESSES);
   for (const raw of extraHostnames) {
@@ -121,7 +121,7 @@ function assertDnsName(name: string): string {
 
 // --- Certificate authority --------------------------------------------------------------------
 
-async function loadOrCreateCa(paths: TlsPaths): Promise<CaMaterial> {
+export async function loadOrCreateCa(paths: TlsPaths): Promise<CaMaterial> {
   const certPem = await readOptionalFile(paths.caCert);
   const keyPem = await readOptionalFile(paths.caKey);
   if (certPem !== undefined && keyPem !== undefined) {
@@ -142,7 +142,12 @@ async function loadOrCreateCa(paths: TlsPaths): Promise<CaMaterial> {
   return createCa(paths);
 }
 
-function validateCa(paths: TlsPaths, storedCertPem: string, keyPem: string): CaMaterial {
+/** `paths` names where the CA came from, for messages: its files, or the database. */
+export function validateCa(
+  paths: Pick<TlsPaths, 'caCert' | 'caKey'>,
+  storedCertPem: string,
+  keyPem: string,
+): CaMaterial {
   const certPem = withFinalNewline(storedCertPem);
   const cert = parseCertificate(certPem, paths.caCert);
   if (!cert.ca) throw new Error(`TLS CA certificate ${paths.caCert} is not a CA (basicConstraints CA:false)`);
@@ -193,7 +198,7 @@ const writeCaCertificate = (paths: TlsPaths, certPem: string): Promise<void> =>
  * PEM files end with a newline, as OpenSSL writes them: a bundle made by appending another
  * certificate (`cat ca.pem >> bundle.pem`, REQUESTS_CA_BUNDLE for Python) breaks without it.
  */
-const withFinalNewline = (pem: string): string => (pem.endsWith('\n') ? pem : `${pem}\n`);
+export const withFinalNewline = (pem: string): string => (pem.endsWith('\n') ? pem : `${pem}\n`);
 
 // --- Server certificate -----------------------------------------------------------------------
 
@@ -218,7 +223,7 @@ async function loadOrIssueServerCertificate(
 }
 
 /** Any doubt about the stored certificate (unparsable, stale, wrong CA, missing a name) means re-issue. */
-function isServerCertificateUsable(
+export function isServerCertificateUsable(
   certPem: string,
   keyPem: string,
   ca: CaMaterial,
@@ -255,7 +260,17 @@ function coversNames(certPem: string, cert: X509Certificate, names: RequiredName
   );
 }
 
-async function issueServerCertificate(
+/** The names a server certificate covers (its DNS and IP subject alternative names). */
+export function certificateNames(certPem: string): RequiredNames {
+  const san = new x509.X509Certificate(certPem).getExtension(x509.SubjectAlternativeNameExtension);
+  const entries = san?.names.toJSON() ?? [];
+  return {
+    dnsNames: entries.filter((n) => n.type === 'dns').map((n) => n.value.toLowerCase()),
+    ipAddresses: entries.filter((n) => n.type === 'ip').map((n) => n.value),
+  };
+}
+
+export async function issueServerCertificate(
   ca: CaMaterial,
   names: RequiredNames,
 ): Promise<{ certPem: string; keyPem: string }> {

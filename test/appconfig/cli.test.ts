@@ -34,8 +34,10 @@ describe('tessera appconfig kv', () => {
   let store: StoreFixture;
   let client: AppConfigurationClient;
 
+  // The server's store: its data folder, and its database when that is PostgreSQL.
+  const storeOptions = () => ['--data', t.dataDir, ...(t.databaseUrl ? ['--database', t.databaseUrl] : [])];
   const cli = async (...args: string[]) => {
-    const result = await runCli(['appconfig', 'kv', ...args, '--name', store.name, '--data', t.dataDir]);
+    const result = await runCli(['appconfig', 'kv', ...args, '--name', store.name, ...storeOptions()]);
     return result;
   };
   const json = async <T>(...args: string[]): Promise<T> => {
@@ -224,7 +226,7 @@ describe('tessera appconfig kv', () => {
   });
 
   it('names a missing store', async () => {
-    const result = await runCli(['appconfig', 'kv', 'list', '--name', 'no-such-store', '--data', t.dataDir]);
+    const result = await runCli(['appconfig', 'kv', 'list', '--name', 'no-such-store', ...storeOptions()]);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /no-such-store/);
   });

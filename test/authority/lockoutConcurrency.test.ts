@@ -173,7 +173,7 @@ describe('smart lockout under concurrency', () => {
   it('two processes on one database share the count and the reservations', async () => {
     const kate = await createUser(t, 'kate');
     // A second store on the same data folder, as the CLI or another node opens it.
-    const other = await Tessera.open({ dataDir: t.dataDir });
+    const other = await Tessera.open({ dataDir: t.dataDir, databaseUrl: t.databaseUrl });
     try {
       // Five failures through the other process first, one at a time.
       for (let i = 0; i < 5; i++)
@@ -196,7 +196,7 @@ describe('smart lockout under concurrency', () => {
     const lena = await createUser(t, 'lena');
     const at = now();
     // A process that took every place and died before settling any.
-    const crashed = await Tessera.open({ dataDir: t.dataDir });
+    const crashed = await Tessera.open({ dataDir: t.dataDir, databaseUrl: t.databaseUrl });
     try {
       for (let i = 0; i < LOCKOUT_THRESHOLD; i++)
         assert.ok(await crashed.signIns.lockout.reserve(lena.objectId, at));

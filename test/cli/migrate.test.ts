@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { ConfigurationData } from '../../src/appconfig/configurationData.js';
 import { Tessera } from '../../src/tessera.js';
 import { createTestDatabase, postgresSkip } from '../support/database.js';
 import type { TestDatabase } from '../support/database.js';
@@ -8,6 +9,15 @@ import { rmSync } from 'node:fs';
 import { runCli } from './support.js';
 
 const READ = 'Microsoft.Resources/subscriptions/resourceGroups/read';
+
+const ODD_KEY_VALUE = {
+  key: 'odd',
+  label: null,
+  value: 'a\u0000b\uFFFFc',
+  contentType: null,
+  description: 'd\u0000',
+  tags: { 't\u0000': 'v\uFFFF' },
+};
 
 describe('tessera migrate: input it refuses', () => {
   it('needs both options, an existing store and a PostgreSQL URL', async () => {
@@ -70,6 +80,8 @@ describe('tessera migrate: a data folder into PostgreSQL', { skip: postgresSkip(
         location: 'westus',
         sku: 'standard',
       });
+      // Text SQLite holds as sent and PostgreSQL only in the data plane's form (U+0000, U+FFFF).
+      await new ConfigurationData(tessera.db).keyValues.set('migrated-store', ODD_KEY_VALUE);
       source = {
         tenantIds: (await tessera.directory.tenants.list()).map((t) => t.id).sort(),
         kid: (await tessera.keys.current()).kid,
@@ -112,6 +124,20 @@ describe('tessera migrate: a data folder into PostgreSQL', { skip: postgresSkip(
       const index = await copy.access.current();
       assert.equal(index.evaluate(source.principal, READ, source.scope, 'action').allowed, true);
       assert.ok(await copy.configurationStores.findByName('migrated-store'));
+      const data = new ConfigurationData(copy.db);
+      const odd = await data.keyValues.get('migrated-store', ODD_KEY_VALUE.key, null);
+      assert.deepEqual(odd && { value: odd.value, description: odd.description, tags: odd.tags }, {
+        value: ODD_KEY_VALUE.value,
+        description: ODD_KEY_VALUE.description,
+        tags: ODD_KEY_VALUE.tags,
+      });
+      // Found by its tag: the copy stored the tags in the form the engine's tag filter compares.
+      const revisions = await data.revisions.list(
+        'migrated-store',
+        { key: { exact: [ODD_KEY_VALUE.key], prefixes: [] }, tags: [{ name: 't\u0000', value: 'v\uFFFF' }] },
+        { limit: 10 },
+      );
+      assert.equal(revisions[0]?.value, ODD_KEY_VALUE.value);
       // New rows continue after the copied ones: a new assignment and a new store are accepted.
       const group = await copy.directory.groups.create(source.tenantIds[0] ?? '', {
         displayName: 'after',

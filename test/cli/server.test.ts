@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
-import { startTestServer } from '../support/server.js';
+import { startTestServer, storeArgs } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 import { runCli } from './support.js';
 import type { RbacOutput } from './support.js';
@@ -13,7 +13,7 @@ describe('the CLI next to a running server', () => {
   });
   after(async () => t.stop());
 
-  const cli = (...args: string[]) => runCli([...args, '--data', t.dataDir]);
+  const cli = (...args: string[]) => runCli([...args, ...storeArgs(t)]);
 
   it('creates credentials the running server accepts at once', async () => {
     const result = await cli('ad', 'sp', 'create-for-rbac', '--name', 'live');

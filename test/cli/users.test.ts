@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AZURE_CLI } from '../support/users.js';
-import { startTestServer } from '../support/server.js';
+import { startTestServer, storeArgs } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 import { postForm, tokenUrl } from '../support/authority.js';
 import { runCli } from './support.js';
@@ -36,7 +36,7 @@ interface GraphSignIn {
 describe('tessera ad user and ad signin', () => {
   let t: TestServer;
   const cli = (words: string, ...values: string[]) =>
-    runCli([...words.split(' ').filter(Boolean), ...values, '--data', t.dataDir]);
+    runCli([...words.split(' ').filter(Boolean), ...values, ...storeArgs(t)]);
   const json = async <T>(words: string, ...values: string[]): Promise<T> => {
     const result = await cli(words, ...values);
     assert.equal(result.code, 0, result.stderr);

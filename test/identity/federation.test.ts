@@ -11,7 +11,7 @@ import { signRs256 } from '../../src/authority/tokens/jwt.js';
 import type { Application, Tenant } from '../../src/directory/model.js';
 import { runCli } from '../cli/support.js';
 import { JWT_BEARER, expectAadsts, postForm, tokenUrl } from '../support/authority.js';
-import { startTestServer } from '../support/server.js';
+import { startTestServer, storeArgs } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 import { ARM_SCOPE, grantReader, listSubscriptions } from './support.js';
 
@@ -231,7 +231,7 @@ describe('workload identity federation', () => {
   });
 
   it('`ad app federated-credential create|list|show|delete` in az’s shape, refusing bad credentials', async () => {
-    const server = ['--data', t.dataDir];
+    const server = storeArgs(t);
     const parameters = join(folder, 'fic.json');
     writeFileSync(
       parameters,

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { ManagedIdentityCredential } from '@azure/identity';
 import { runCli } from '../cli/support.js';
 import { assertNoLeak, expectAadsts } from '../support/authority.js';
-import { startTestServer } from '../support/server.js';
+import { startTestServer, storeArgs } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 import {
   ARM_RESOURCE,
@@ -193,8 +193,7 @@ describe('managed identity: IMDS on loopback (AZURE_POD_IDENTITY_AUTHORITY_HOST)
       'env',
       '--server',
       t.origin,
-      '--data',
-      t.dataDir,
+      ...storeArgs(t),
     ]);
     assert.equal(created.code, 0, created.stderr);
     const environment = Object.fromEntries(
@@ -221,7 +220,7 @@ describe('managed identity: IMDS on loopback (AZURE_POD_IDENTITY_AUTHORITY_HOST)
     );
     assert.equal(appService.status, 200);
 
-    const deleted = await runCli(['identity', 'host', 'delete', '-n', 'cli-vm', '--data', t.dataDir]);
+    const deleted = await runCli(['identity', 'host', 'delete', '-n', 'cli-vm', ...storeArgs(t)]);
     assert.equal(deleted.code, 0, deleted.stderr);
     await waitForImdsClosed(port);
   });

@@ -10,7 +10,7 @@ import { runCli } from '../cli/support.js';
 import { arm, armFixture, credentialFor, principalWithRole } from '../management/support.js';
 import type { ArmFixture } from '../management/support.js';
 import type { SecretClient } from '../support/authority.js';
-import { startTestServer } from '../support/server.js';
+import { startTestServer, storeArgs } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 
 const TYPE = 'Microsoft.ManagedIdentity/userAssignedIdentities';
@@ -200,7 +200,7 @@ describe('user-assigned identities', () => {
   });
 
   it('`tessera identity create|show|list|delete` prints az’s shape; `identity host` prints the environment', async () => {
-    const data = ['--data', t.dataDir];
+    const data = storeArgs(t);
     const created = await runCli([
       'identity',
       'create',

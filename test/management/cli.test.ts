@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../cli/support.js';
 import { createUser } from '../support/users.js';
-import { startTestServer } from '../support/server.js';
+import { startTestServer, storeArgs } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 import { API, arm, armFixture, expectArmError, principalWithRole } from './support.js';
 import type { ArmFixture } from './support.js';
@@ -30,12 +30,12 @@ describe('CLI and management API see the same data', () => {
   const cli = async <T>(...args: string[]): Promise<T> => {
     // Endpoints are printed on the origin clients use; only the service commands take it.
     const server = args[0] === 'appconfig' || args[0] === 'media' ? ['--server', t.origin] : [];
-    const result = await runCli([...args, '--data', t.dataDir, ...server]);
+    const result = await runCli([...args, ...storeArgs(t), ...server]);
     assert.equal(result.code, 0, `tessera ${args.join(' ')}: ${result.stderr}`);
     return (result.stdout.trim() === '' ? undefined : JSON.parse(result.stdout)) as T;
   };
   const cliFails = async (...args: string[]) => {
-    const result = await runCli([...args, '--data', t.dataDir]);
+    const result = await runCli([...args, ...storeArgs(t)]);
     assert.notEqual(result.code, 0, result.stdout);
     return result.stderr;
   };

@@ -233,6 +233,16 @@ describe('FileBlobStore', () => {
     writeFileSync(join(leftover, 'aa'), 'old');
     const anHourAgo = new Date(Date.now() - 3600 * 1000);
     utimesSync(join(leftover, 'aa'), anHourAgo, anHourAgo);
+    // Abandoned: nothing wrote them for longer than any upload pauses.
+    for (const path of [
+      join(dir, '.tmp-record'),
+      join(dir, '.data', '.tmp-content'),
+      join(dir, '.data', 'feedfacefeedface.kept.mp4'),
+    ])
+      utimesSync(path, anHourAgo, anHourAgo);
+    // In flight in another process sharing the folder (a node, the CLI): left alone.
+    writeFileSync(join(dir, '.tmp-inflight'), 'being written');
+    writeFileSync(join(dir, '.data', 'cafebabecafebabe.next.mp4'), 'record not written yet');
     mkdirSync(join(root, '.trash-0123'), { recursive: true });
     writeFileSync(join(root, '.trash-0123', 'x'), 'x');
 
@@ -246,10 +256,47 @@ describe('FileBlobStore', () => {
     });
     assert.deepEqual(files(), [C]);
     assert.deepEqual(files(C, '.blocks'), [encodeBlobName('fresh.bin')]);
-    assert.equal(files(C, '.data').length, 1);
+    assert.equal(files(C, '.data').length, 2, "the live blob's content and the one in flight");
+    assert.ok(files(C).includes('.tmp-inflight'), 'a write in flight elsewhere is not removed');
     assert.equal(await text(reopened.read(C, 'kept.mp4')), 'kept');
     assert.deepEqual((await reopened.blockLists(C, 'fresh.bin'))?.uncommitted, [{ id: id('1'), size: 5 }]);
     await reopened.commitBlocks(C, 'fresh.bin', [id('1')], {});
     assert.equal(await text(reopened.read(C, 'fresh.bin')), 'fresh');
+  });
+
+  describe('one folder shared by two processes (nodes behind a load balancer)', () => {
+    let a: FileBlobStore;
+    let b: FileBlobStore;
+    before(() => {
+      a = new FileBlobStore(root);
+      b = new FileBlobStore(root);
+    });
+
+    it('commits on one the blocks staged on both', async () => {
+      await a.putBlock(C, 'spread.bin', id('1'), body('one '), MAX);
+      await b.putBlock(C, 'spread.bin', id('2'), body('two'), MAX);
+      assert.deepEqual(
+        (await a.blockLists(C, 'spread.bin'))?.uncommitted.map((block) => block.id),
+        [id('1'), id('2')],
+      );
+      await a.commitBlocks(C, 'spread.bin', [id('1'), id('2')], {});
+      assert.equal(await text(b.read(C, 'spread.bin')), 'one two');
+    });
+
+    it('refuses with InvalidBlockList, not a server error, blocks another process committed away', async () => {
+      await a.putBlock(C, 'raced.bin', id('1'), body('first'), MAX);
+      await b.commitBlocks(C, 'raced.bin', [id('1')], {});
+      await assert.rejects(
+        a.commitBlocks(C, 'raced.bin', [{ id: id('1'), from: 'uncommitted' }], {}),
+        storeError('InvalidBlockList'),
+      );
+      // A new upload with ids of another length, after the other process replaced the blob
+      // whole (which discards its staged blocks).
+      await a.putBlock(C, 'other.bin', id('1'), body('x'), MAX);
+      await b.put(C, 'other.bin', body('whole'), MAX);
+      await a.putBlock(C, 'other.bin', id('longer-id'), body('y'), MAX);
+      await a.commitBlocks(C, 'other.bin', [id('longer-id')], {});
+      assert.equal(await text(b.read(C, 'other.bin')), 'y');
+    });
   });
 });

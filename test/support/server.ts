@@ -41,6 +41,8 @@ export interface TestServerOptions {
    * start, so a test may put another here before restart(), as a new process would have.
    */
   liveIngest?: LiveIngest;
+  /** Media Services' folder (`--media-dir`): one every node of a deployment shares. */
+  mediaDir?: string;
 }
 
 /** A fresh data folder seeded with the run's CA, so NODE_EXTRA_CA_CERTS trusts the server. */
@@ -81,6 +83,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       port: options.port ?? 0,
       logger,
       liveIngest: options.liveIngest,
+      mediaDir: options.mediaDir,
     });
   } catch (error) {
     await database?.drop();
@@ -100,7 +103,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     async restart() {
       const port = server.port;
       await server.close();
-      server = await startServer({ ...store, host, port, logger, liveIngest: options.liveIngest });
+      server = await startServer({
+        ...store,
+        host,
+        port,
+        logger,
+        liveIngest: options.liveIngest,
+        mediaDir: options.mediaDir,
+      });
       handle.server = server;
     },
     async stop() {

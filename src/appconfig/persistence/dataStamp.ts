@@ -1,37 +1,43 @@
 import type { Store } from '../../store/database.js';
-import { queryRow } from './sql.js';
-
-// total_changes(): rows this connection changed since it opened (every local write moves it).
-// data_version: moves when another connection (the CLI, another process) commits.
-const STAMP = 'SELECT total_changes() AS local, (SELECT data_version FROM pragma_data_version()) AS foreign_';
+import { appConfigEngine } from './engine.js';
+import type { AppConfigEngine } from './engineContract.js';
 
 /** How long a stamp is trusted before the database is asked again. */
 export const STAMP_FRESHNESS_MS = 100;
 
 /**
- * A stamp that moves whenever the database may have changed: at once for writes this process
- * makes through the data plane (`bump`), and — for writes made anywhere else (the CLI, the
- * management API on this connection, another process) — within `freshnessMs`, when the database
- * is asked again. Asking costs a statement (and SQLite's shared-memory locks): measured, a third
- * of a cached read's throughput when done per request, nothing at ten times a second. Changes
- * made elsewhere thus show within 100 ms (the directory and access caches take up to a second).
+ * A stamp that moves whenever the data may have changed: at once for writes this process makes
+ * through the data plane (`bump`), and — for writes made anywhere else (the CLI, the management
+ * API, another process or node) — within `freshnessMs`, when the database is asked again, or
+ * sooner when the engine hears of a change (PostgreSQL's notifications). What is asked is the
+ * engine's: SQLite's own change counts, or PostgreSQL's `appconfig` change counter. Asking costs a
+ * statement: measured on SQLite, a third of a cached read's throughput when done per request,
+ * nothing at ten times a second. Changes made elsewhere thus show within 100 ms (the directory
+ * and access caches take up to a second).
  */
 export class DataStamp {
+  private readonly engine: AppConfigEngine;
   private databaseStamp = '';
   private checkedAt = -Infinity;
+  /** The engine's notices when the database was last asked: another one means ask again. */
+  private notices = 0;
   private generation = 0;
   /** `database:generation`, kept built: every request asks. */
   private current = '';
   private pending?: Promise<string>;
 
   constructor(
-    private readonly db: Store,
+    db: Store,
     private readonly freshnessMs = STAMP_FRESHNESS_MS,
-  ) {}
+  ) {
+    this.engine = appConfigEngine(db);
+  }
 
   /** The stamp without waiting, when the database was asked recently enough. */
   peek(): string | undefined {
-    return Date.now() - this.checkedAt < this.freshnessMs ? this.current : undefined;
+    return Date.now() - this.checkedAt < this.freshnessMs && this.engine.notices() === this.notices
+      ? this.current
+      : undefined;
   }
 
   async read(): Promise<string> {
@@ -58,8 +64,10 @@ export class DataStamp {
   }
 
   private async ask(): Promise<string> {
-    const row = await queryRow<{ local: number; foreign_: number }>(this.db, STAMP, []);
-    this.databaseStamp = `${row?.local ?? 0}:${row?.foreign_ ?? 0}`;
+    // Taken before asking: a notice that arrives meanwhile may announce what this read missed.
+    const notices = this.engine.notices();
+    this.databaseStamp = await this.engine.readStamp();
+    this.notices = notices;
     this.current = `${this.databaseStamp}:${this.generation}`;
     this.checkedAt = Date.now();
     return this.current;

@@ -1,15 +1,16 @@
-import type { Store } from '../../store/database.js';
 import { AppConfigError } from '../errors.js';
-import type { SqlExecutor } from './sql.js';
-import { writeTransaction } from './writeTransaction.js';
+import type { AppConfigEngine } from './engineContract.js';
+import type { WriteSql } from './sql.js';
 
 /**
  * A write job. It must check before it writes: the only errors it may throw after its first
- * write are unexpected ones (SQLite's), which undo the whole batch.
+ * write are unexpected ones (the database's), which undo the whole batch.
  */
-export type WriteJob<T> = (trx: SqlExecutor) => Promise<T>;
+export type WriteJob<T> = (trx: WriteSql) => Promise<T>;
 
 interface Queued {
+  /** The store the job writes to (the engine serialises writers per store). */
+  store: string;
   work: WriteJob<unknown>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
@@ -19,22 +20,22 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /**
  * Group commit: writes that arrive within one turn of the event loop share a transaction, in
- * arrival order, and are answered once it has committed. The fixed cost of a commit (WAL frames
- * of the pages each write touches: the tail of the revisions, their indexes) is then paid once
- * per batch instead of once per write, which is what sustains concurrent writers. A job refused
- * by its own checks (a precondition, a lock) has written nothing and leaves the others alone; an
- * unexpected failure rolls the batch back and its jobs run again one transaction each, so every
- * job gets its own outcome and no job's writes are kept half-done.
+ * arrival order, and are answered once it has committed. The fixed cost of a commit (SQLite's WAL
+ * frames of the pages each write touches, PostgreSQL's round trips, locks and WAL flush) is then
+ * paid once per batch instead of once per write, which is what sustains concurrent writers. A job
+ * refused by its own checks (a precondition, a lock) has written nothing and leaves the others
+ * alone; an unexpected failure rolls the batch back and its jobs run again one transaction each,
+ * so every job gets its own outcome and no job's writes are kept half-done.
  */
 export class GroupCommit {
   private queue: Queued[] = [];
   private scheduled = false;
 
-  constructor(private readonly db: Store) {}
+  constructor(private readonly engine: Pick<AppConfigEngine, 'write'>) {}
 
-  run<T>(work: WriteJob<T>): Promise<T> {
+  run<T>(store: string, work: WriteJob<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ store, work, resolve: resolve as (value: unknown) => void, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         // Requests read in this turn of the event loop get to join the batch.
@@ -60,7 +61,8 @@ export class GroupCommit {
   private async write(batch: Queued[]): Promise<void> {
     let outcomes: Outcome[];
     try {
-      outcomes = await writeTransaction(this.db, async (trx) => {
+      const stores = batch.map((job) => job.store);
+      outcomes = await this.engine.write(stores, async (trx) => {
         const done: Outcome[] = [];
         for (const job of batch) done.push(await settle(job.work, trx));
         return done;
@@ -71,7 +73,7 @@ export class GroupCommit {
       outcomes = [];
       for (const job of batch) {
         try {
-          outcomes.push({ ok: true, value: await writeTransaction(this.db, job.work) });
+          outcomes.push({ ok: true, value: await this.engine.write([job.store], job.work) });
         } catch (error) {
           outcomes.push({ ok: false, error });
         }
@@ -86,7 +88,7 @@ export class GroupCommit {
 }
 
 /** A job's own refusal is its outcome; anything else aborts the batch. */
-async function settle(work: WriteJob<unknown>, trx: SqlExecutor): Promise<Outcome> {
+async function settle(work: WriteJob<unknown>, trx: WriteSql): Promise<Outcome> {
   try {
     return { ok: true, value: await work(trx) };
   } catch (error) {

@@ -5,15 +5,16 @@ import { newEtag } from '../etags.js';
 import { checkKeyValueInput, sameContent } from '../keyValueRules.js';
 import type { KeyValue, KeyValueInput } from '../model.js';
 import { DataStamp } from './dataStamp.js';
+import { appConfigEngine } from './engine.js';
 import { GroupCommit } from './groupCommit.js';
-import { KEY_VALUE_COLUMNS, keyValueParams, labelColumn, toKeyValue } from './rows.js';
+import { KEY_VALUE_COLUMNS, labelColumn } from './rows.js';
 import type { KeyValueRow, RevisionRow } from './rows.js';
 import { StoreSequences } from './sequences.js';
-import type { SqlExecutor } from './sql.js';
-import { execute, queryRow, queryRows } from './sql.js';
+import type { AppConfigEngine } from './engineContract.js';
+import type { Sql, WriteSql } from './sql.js';
+import { queryRow } from './sql.js';
 import { Conditions, addStringFilter, addTagFilters } from './sqlFilters.js';
 import type { KeyValueQuery } from './sqlFilters.js';
-import { writeTransaction } from './writeTransaction.js';
 
 /** A precondition (If-Match / If-None-Match) checked against the current item inside the write. */
 export type WriteCheck = (existing: KeyValue | undefined) => void;
@@ -30,13 +31,6 @@ const CURRENT = `SELECT ${KEY_VALUE_COLUMNS} FROM appconfig_key_values WHERE sto
 const AS_OF =
   `SELECT ${KEY_VALUE_COLUMNS}, seq, deleted FROM appconfig_revisions ` +
   'WHERE store_name = ? AND key = ? AND label = ? AND last_modified <= ? ORDER BY seq DESC LIMIT 1';
-const INSERT_REVISION = `INSERT INTO appconfig_revisions (store_name, ${KEY_VALUE_COLUMNS}, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-const UPSERT_CURRENT =
-  `INSERT INTO appconfig_key_values (store_name, ${KEY_VALUE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ` +
-  'ON CONFLICT (store_name, key, label) DO UPDATE SET value = excluded.value, ' +
-  'content_type = excluded.content_type, description = excluded.description, tags = excluded.tags, ' +
-  'locked = excluded.locked, etag = excluded.etag, last_modified = excluded.last_modified';
-const DELETE_CURRENT = 'DELETE FROM appconfig_key_values WHERE store_name = ? AND key = ? AND label = ?';
 
 /**
  * Where a listing reads from: the current table, or — for a point in time — each key-value's
@@ -59,15 +53,17 @@ function source(
 
 /** The key-values of configuration stores, with every change recorded as a revision. */
 export class KeyValues {
+  private readonly engine: AppConfigEngine;
   private readonly writes: GroupCommit;
 
   constructor(
-    private readonly db: Store,
+    db: Store,
     /** Told of every committed write, so cached reads of this process never outlive it. */
     private readonly stamp = new DataStamp(db),
     readonly sequences = new StoreSequences(db),
   ) {
-    this.writes = new GroupCommit(db);
+    this.engine = appConfigEngine(db);
+    this.writes = new GroupCommit(this.engine);
   }
 
   async get(
@@ -76,14 +72,15 @@ export class KeyValues {
     label: string | null,
     asOf?: number,
   ): Promise<KeyValue | undefined> {
-    if (asOf === undefined) return current(this.db, storeName, key, label);
-    const row = await queryRow<RevisionRow>(this.db, AS_OF, [storeName, key, labelColumn(label), asOf]);
-    return row && row.deleted === 0 ? toKeyValue(row) : undefined;
+    const { engine } = this;
+    if (asOf === undefined) return current(engine, engine.reads, storeName, key, label);
+    const row = await queryRow<RevisionRow>(engine.reads, AS_OF, [storeName, key, labelColumn(label), asOf]);
+    return row && Number(row.deleted) === 0 ? engine.rows.toKeyValue(row) : undefined;
   }
 
   /** One page in key, then label order; `limit + 1` rows tell whether another page follows. */
   list(storeName: string, query: KeyValueQuery, options: ListOptions): Promise<KeyValue[]> {
-    return listKeyValues(this.db, storeName, query, options);
+    return listKeyValues(this.engine, this.engine.reads, storeName, query, options);
   }
 
   /** Distinct keys in order, after `after`. */
@@ -97,10 +94,10 @@ export class KeyValues {
     addStringFilter(where, 'kv.key', name, options.after);
     if (options.after !== undefined) where.add('kv.key > ?', options.after);
     const text = `${from.prefix}SELECT DISTINCT kv.key AS name FROM ${from.table} kv WHERE 1 = 1${where.sql} ORDER BY kv.key LIMIT ?`;
-    const rows = await queryRows<{ name: string }>(this.db, text, [
+    const rows = await this.engine.reads.rows<{ name: string }>(text, [
       ...from.params,
       ...where.params,
-      options.limit,
+      this.engine.limit(options.limit),
     ]);
     return rows.map((r) => r.name);
   }
@@ -116,10 +113,10 @@ export class KeyValues {
     addStringFilter(where, 'kv.label', name);
     if (options.after !== undefined) where.add('kv.label > ?', labelColumn(options.after));
     const text = `${from.prefix}SELECT DISTINCT kv.label AS name FROM ${from.table} kv WHERE 1 = 1${where.sql} ORDER BY kv.label LIMIT ?`;
-    const rows = await queryRows<{ name: string }>(this.db, text, [
+    const rows = await this.engine.reads.rows<{ name: string }>(text, [
       ...from.params,
       ...where.params,
-      options.limit,
+      this.engine.limit(options.limit),
     ]);
     return rows.map((r) => (r.name === '' ? null : r.name));
   }
@@ -127,7 +124,9 @@ export class KeyValues {
   /** Creates or replaces a key-value (PUT). Locked key-values refuse; identical content is a no-op. */
   async set(storeName: string, input: KeyValueInput, check?: WriteCheck): Promise<KeyValue> {
     checkKeyValueInput(input);
-    return this.change(storeName, (trx, revisions) => setOne(trx, revisions, storeName, input, check));
+    return this.change(storeName, (trx, revisions) =>
+      setOne(this.engine, trx, revisions, storeName, input, check),
+    );
   }
 
   /**
@@ -137,9 +136,9 @@ export class KeyValues {
   async setMany(storeName: string, inputs: readonly KeyValueInput[]): Promise<KeyValue[]> {
     inputs.forEach(checkKeyValueInput);
     const revisions: number[] = [];
-    const written = await writeTransaction(this.db, async (trx) => {
+    const written = await this.engine.write([storeName], async (trx) => {
       const all: KeyValue[] = [];
-      for (const input of inputs) all.push(await setOne(trx, revisions, storeName, input));
+      for (const input of inputs) all.push(await setOne(this.engine, trx, revisions, storeName, input));
       return all;
     });
     this.committed(storeName, revisions);
@@ -154,7 +153,7 @@ export class KeyValues {
     check?: WriteCheck,
   ): Promise<KeyValue | undefined> {
     return this.change(storeName, async (trx, revisions) => {
-      const existing = await current(trx, storeName, key, label);
+      const existing = await current(this.engine, trx, storeName, key, label);
       check?.(existing);
       if (!existing) return undefined;
       if (existing.locked) throw appConfigErrors.keyLocked(key);
@@ -166,8 +165,7 @@ export class KeyValues {
         tags: {},
         lastModified: nowSeconds(),
       };
-      revisions.push(await execute(trx, INSERT_REVISION, [storeName, ...keyValueParams(tombstone), 1]));
-      await execute(trx, DELETE_CURRENT, [storeName, key, labelColumn(label)]);
+      revisions.push(await this.engine.changes.remove(trx, storeName, this.engine.rows.params(tombstone)));
       return existing;
     });
   }
@@ -181,11 +179,11 @@ export class KeyValues {
     check?: WriteCheck,
   ): Promise<KeyValue> {
     return this.change(storeName, async (trx, revisions) => {
-      const existing = await current(trx, storeName, key, label);
+      const existing = await current(this.engine, trx, storeName, key, label);
       check?.(existing);
       if (!existing) throw appConfigErrors.notFound();
       if (existing.locked === locked) return existing;
-      return write(trx, revisions, storeName, {
+      return write(this.engine, trx, revisions, storeName, {
         ...existing,
         locked,
         etag: newEtag(),
@@ -200,10 +198,10 @@ export class KeyValues {
    */
   private async change<T>(
     storeName: string,
-    work: (trx: SqlExecutor, revisions: number[]) => Promise<T>,
+    work: (trx: WriteSql, revisions: number[]) => Promise<T>,
   ): Promise<T> {
     let revisions: number[] = [];
-    const result = await this.writes.run((trx) => {
+    const result = await this.writes.run(storeName, (trx) => {
       revisions = []; // a batch that failed runs its jobs again
       return work(trx, revisions);
     });
@@ -221,9 +219,10 @@ export class KeyValues {
   }
 }
 
-/** A listing on any executor (a snapshot reads inside its own write transaction). */
+/** A listing on any connection (a snapshot reads inside its own write transaction). */
 export async function listKeyValues(
-  db: SqlExecutor,
+  engine: AppConfigEngine,
+  sql: Sql,
   storeName: string,
   query: KeyValueQuery,
   options: ListOptions,
@@ -232,38 +231,44 @@ export async function listKeyValues(
   const where = new Conditions().add('kv.store_name = ?', storeName);
   addStringFilter(where, 'kv.key', query.key, options.after?.key);
   addStringFilter(where, 'kv.label', query.label);
-  addTagFilters(where, 'kv.tags', query.tags);
+  addTagFilters(where, engine, 'kv.tags', query.tags);
   if (options.after)
     where.add('(kv.key, kv.label) > (?, ?)', options.after.key, labelColumn(options.after.label));
   const text =
     `${from.prefix}SELECT ${KEY_VALUE_COLUMNS} FROM ${from.table} kv WHERE 1 = 1${where.sql} ` +
     'ORDER BY kv.key, kv.label LIMIT ?';
-  const rows = await queryRows<KeyValueRow>(db, text, [...from.params, ...where.params, options.limit]);
-  return rows.map(toKeyValue);
+  const rows = await sql.rows<KeyValueRow>(text, [
+    ...from.params,
+    ...where.params,
+    engine.limit(options.limit),
+  ]);
+  return rows.map((row) => engine.rows.toKeyValue(row));
 }
 
 async function current(
-  db: SqlExecutor,
+  engine: AppConfigEngine,
+  sql: Sql,
   storeName: string,
   key: string,
   label: string | null,
 ): Promise<KeyValue | undefined> {
-  const row = await queryRow<KeyValueRow>(db, CURRENT, [storeName, key, labelColumn(label)]);
-  return row && toKeyValue(row);
+  const row = await queryRow<KeyValueRow>(sql, CURRENT, [storeName, key, labelColumn(label)]);
+  return row && engine.rows.toKeyValue(row);
 }
 
 async function setOne(
-  trx: SqlExecutor,
+  engine: AppConfigEngine,
+  trx: WriteSql,
   revisions: number[],
   storeName: string,
   input: KeyValueInput,
   check?: WriteCheck,
 ): Promise<KeyValue> {
-  const existing = await current(trx, storeName, input.key, input.label);
+  const existing = await current(engine, trx, storeName, input.key, input.label);
   check?.(existing);
   if (existing?.locked) throw appConfigErrors.keyLocked(input.key);
   if (existing && sameContent(existing, input)) return existing;
-  return write(trx, revisions, storeName, {
+  return write(engine, trx, revisions, storeName, {
     ...input,
     locked: false,
     etag: newEtag(),
@@ -271,15 +276,14 @@ async function setOne(
   });
 }
 
-/** The new state, and its revision (whose sequence number is recorded in `revisions`). */
+/** The new state, and its revision. */
 async function write(
-  trx: SqlExecutor,
+  engine: AppConfigEngine,
+  trx: WriteSql,
   revisions: number[],
   storeName: string,
   kv: KeyValue,
 ): Promise<KeyValue> {
-  const params = keyValueParams(kv);
-  revisions.push(await execute(trx, INSERT_REVISION, [storeName, ...params, 0]));
-  await execute(trx, UPSERT_CURRENT, [storeName, ...params]);
+  revisions.push(await engine.changes.put(trx, storeName, engine.rows.params(kv)));
   return kv;
 }

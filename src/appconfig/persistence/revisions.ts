@@ -1,8 +1,9 @@
 import type { Store } from '../../store/database.js';
 import type { Revision } from '../model.js';
-import { KEY_VALUE_COLUMNS, labelColumn, toRevision } from './rows.js';
+import { appConfigEngine } from './engine.js';
+import { KEY_VALUE_COLUMNS, labelColumn } from './rows.js';
 import type { RevisionRow } from './rows.js';
-import { queryRows } from './sql.js';
+import type { AppConfigEngine } from './engineContract.js';
 import { Conditions, addStringFilter, addTagFilters } from './sqlFilters.js';
 import type { KeyValueQuery } from './sqlFilters.js';
 
@@ -17,7 +18,11 @@ export interface RevisionCursor {
  * not listed, as the service). Ordered by key and label, newest first within each.
  */
 export class Revisions {
-  constructor(private readonly db: Store) {}
+  private readonly engine: AppConfigEngine;
+
+  constructor(db: Store) {
+    this.engine = appConfigEngine(db);
+  }
 
   async list(
     storeName: string,
@@ -27,7 +32,7 @@ export class Revisions {
     const where = new Conditions().add('r.store_name = ?', storeName).add('r.deleted = 0');
     addStringFilter(where, 'r.key', query.key, options.after?.key);
     addStringFilter(where, 'r.label', query.label);
-    addTagFilters(where, 'r.tags', query.tags);
+    addTagFilters(where, this.engine, 'r.tags', query.tags);
     if (options.asOf !== undefined) where.add('r.last_modified <= ?', options.asOf);
     const after = options.after;
     if (after) {
@@ -44,7 +49,10 @@ export class Revisions {
     const text =
       `SELECT seq, deleted, ${KEY_VALUE_COLUMNS} FROM appconfig_revisions r WHERE 1 = 1${where.sql} ` +
       'ORDER BY r.key, r.label, r.seq DESC LIMIT ?';
-    const rows = await queryRows<RevisionRow>(this.db, text, [...where.params, options.limit]);
-    return rows.map(toRevision);
+    const rows = await this.engine.reads.rows<RevisionRow>(text, [
+      ...where.params,
+      this.engine.limit(options.limit),
+    ]);
+    return rows.map((row) => this.engine.rows.toRevision(row));
   }
 }

@@ -1,5 +1,7 @@
 import type { Store } from '../../store/database.js';
 import { StampedCache } from './dataStamp.js';
+import { appConfigEngine } from './engine.js';
+import type { Sql } from './sql.js';
 import { queryRow } from './sql.js';
 
 const LAST_SEQUENCE = 'SELECT max(seq) AS seq FROM appconfig_revisions WHERE store_name = ?';
@@ -7,13 +9,18 @@ const LAST_SEQUENCE = 'SELECT max(seq) AS seq FROM appconfig_revisions WHERE sto
 /**
  * Each store's change counter, the sequence number of its latest revision, which every response
  * reports in its Sync-Token. Read once per database stamp (so only after something changed);
- * a write of this process advances it at once, for the write's own response.
+ * a write of this process advances it at once, for the write's own response. The engine commits
+ * a store's revisions in the order of their numbers (on PostgreSQL, under the store's lock), so
+ * the latest one read says that every earlier one is there too.
  */
 export class StoreSequences {
   private readonly read = new StampedCache<number>();
   private readonly advanced = new Map<string, number>();
+  private readonly reads: Sql;
 
-  constructor(private readonly db: Store) {}
+  constructor(db: Store) {
+    this.reads = appConfigEngine(db).reads;
+  }
 
   /** Without a query, when the counter was read under this stamp (and so knows every change). */
   peek(storeName: string, stamp: string): number | undefined {
@@ -31,7 +38,7 @@ export class StoreSequences {
 
   async current(storeName: string, stamp: string): Promise<number> {
     const read = await this.read.get(stamp, storeName, async () => {
-      const row = await queryRow<{ seq: number | null }>(this.db, LAST_SEQUENCE, [storeName]);
+      const row = await queryRow<{ seq: number | null }>(this.reads, LAST_SEQUENCE, [storeName]);
       return Number(row?.seq ?? 0);
     });
     return Math.max(read, this.advanced.get(storeName) ?? 0);

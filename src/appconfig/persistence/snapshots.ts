@@ -6,15 +6,16 @@ import { newEtag } from '../etags.js';
 import type { StringFilter } from '../filters/filterSyntax.js';
 import { keyValueSize } from '../keyValueRules.js';
 import type { CompositionType, KeyValue, Snapshot, SnapshotFilter, SnapshotStatus } from '../model.js';
+import { DataStamp } from './dataStamp.js';
+import { appConfigEngine } from './engine.js';
 import { listKeyValues } from './keyValues.js';
-import { KEY_VALUE_COLUMNS, keyValueParams, toKeyValue } from './rows.js';
-import type { KeyValueRow } from './rows.js';
-import type { SqlExecutor } from './sql.js';
-import { execute, queryRow, queryRows } from './sql.js';
+import { KEY_VALUE_COLUMNS } from './rows.js';
+import type { KeyValueRow, KeyValueRows } from './rows.js';
+import type { AppConfigEngine } from './engineContract.js';
+import type { WriteSql } from './sql.js';
+import { queryRow } from './sql.js';
 import { Conditions, addStringFilter } from './sqlFilters.js';
 import type { KeyValueQuery } from './sqlFilters.js';
-import { DataStamp } from './dataStamp.js';
-import { writeTransaction } from './writeTransaction.js';
 
 interface SnapshotRow {
   name: string;
@@ -58,7 +59,7 @@ const ITEMS = `SELECT ${KEY_VALUE_COLUMNS} FROM appconfig_snapshot_items WHERE s
 const statusOf = (text: string): SnapshotStatus =>
   text === 'provisioning' || text === 'archived' || text === 'failed' ? text : 'ready';
 
-const toSnapshot = (row: SnapshotRow): Snapshot => ({
+const toSnapshot = (row: SnapshotRow, rows: KeyValueRows): Snapshot => ({
   name: row.name,
   status: statusOf(row.status),
   filters: JSON.parse(row.filters) as SnapshotFilter[],
@@ -69,12 +70,12 @@ const toSnapshot = (row: SnapshotRow): Snapshot => ({
   size: Number(row.size),
   itemsCount: Number(row.items_count),
   tags: JSON.parse(row.tags) as Record<string, string>,
-  description: row.description,
+  description: rows.loadedText(row.description),
   etag: row.etag,
   operationId: row.operation_id,
 });
 
-/** UTF-8 byte order, the order SQLite lists keys in. */
+/** UTF-8 byte order, the order both engines list keys in. */
 const utf8Compare = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
 const byKeyAndLabel = (a: KeyValue, b: KeyValue): number =>
   utf8Compare(a.key, b.key) || utf8Compare(a.label ?? '', b.label ?? '');
@@ -83,10 +84,15 @@ const byKeyAndLabel = (a: KeyValue, b: KeyValue): number =>
  * The content of a new snapshot: each filter's key-values in turn. Composition `key` keeps one
  * key-value per key (a later filter overrides an earlier one); `key_label` one per key and label.
  */
-async function compose(trx: SqlExecutor, storeName: string, spec: SnapshotSpec): Promise<KeyValue[]> {
+async function compose(
+  engine: AppConfigEngine,
+  trx: WriteSql,
+  storeName: string,
+  spec: SnapshotSpec,
+): Promise<KeyValue[]> {
   const chosen = new Map<string, KeyValue>();
   for (const query of spec.queries) {
-    for (const kv of await listKeyValues(trx, storeName, query, { limit: -1 })) {
+    for (const kv of await listKeyValues(engine, trx, storeName, query, { limit: -1 })) {
       chosen.set(spec.compositionType === 'key' ? kv.key : `${kv.key}\n${kv.label ?? ''}`, kv);
     }
   }
@@ -95,14 +101,18 @@ async function compose(trx: SqlExecutor, storeName: string, spec: SnapshotSpec):
 
 /** Point-in-time copies of a store's key-values, which can be archived and recovered. */
 export class Snapshots {
+  private readonly engine: AppConfigEngine;
+
   constructor(
-    private readonly db: Store,
+    db: Store,
     private readonly stamp = new DataStamp(db),
-  ) {}
+  ) {
+    this.engine = appConfigEngine(db);
+  }
 
   async get(storeName: string, name: string): Promise<Snapshot | undefined> {
-    const row = await queryRow<SnapshotRow>(this.db, GET, [storeName, name, nowSeconds()]);
-    return row && toSnapshot(row);
+    const row = await queryRow<SnapshotRow>(this.engine.reads, GET, [storeName, name, nowSeconds()]);
+    return row && toSnapshot(row, this.engine.rows);
   }
 
   async list(
@@ -116,8 +126,11 @@ export class Snapshots {
     }
     if (options.after !== undefined) where.add('name > ?', options.after);
     const text = `SELECT ${COLUMNS} FROM appconfig_snapshots WHERE 1 = 1${where.sql} ORDER BY name LIMIT ?`;
-    const rows = await queryRows<SnapshotRow>(this.db, text, [...where.params, options.limit]);
-    return rows.map(toSnapshot);
+    const rows = await this.engine.reads.rows<SnapshotRow>(text, [
+      ...where.params,
+      this.engine.limit(options.limit),
+    ]);
+    return rows.map((row) => toSnapshot(row, this.engine.rows));
   }
 
   /**
@@ -125,11 +138,11 @@ export class Snapshots {
    * (the service's long-running operation has always succeeded by the time a client polls it).
    */
   async create(storeName: string, spec: SnapshotSpec): Promise<Snapshot> {
-    return this.change(async (trx) => {
+    return this.change(storeName, async (trx) => {
       const now = nowSeconds();
-      await execute(trx, PURGE, [storeName, now]);
+      await trx.write(PURGE, [storeName, now]);
       if (await queryRow(trx, GET, [storeName, spec.name, now])) throw appConfigErrors.alreadyExists();
-      const items = await compose(trx, storeName, spec);
+      const items = await compose(this.engine, trx, storeName, spec);
       const snapshot: Snapshot = {
         name: spec.name,
         status: 'ready',
@@ -145,7 +158,7 @@ export class Snapshots {
         etag: newEtag(),
         operationId: randomUUID(),
       };
-      await execute(trx, INSERT, [
+      await trx.write(INSERT, [
         storeName,
         snapshot.name,
         snapshot.status,
@@ -157,12 +170,12 @@ export class Snapshots {
         snapshot.size,
         snapshot.itemsCount,
         JSON.stringify(snapshot.tags),
-        snapshot.description,
+        this.engine.rows.storedText(snapshot.description),
         snapshot.etag,
         snapshot.operationId,
       ]);
       for (const [position, kv] of items.entries()) {
-        await execute(trx, INSERT_ITEM, [storeName, snapshot.name, position, ...keyValueParams(kv)]);
+        await trx.write(INSERT_ITEM, [storeName, snapshot.name, position, ...this.engine.rows.params(kv)]);
       }
       return snapshot;
     });
@@ -174,13 +187,13 @@ export class Snapshots {
     name: string,
     options: { position: number; limit: number },
   ): Promise<KeyValue[]> {
-    const rows = await queryRows<KeyValueRow>(this.db, ITEMS, [
+    const rows = await this.engine.reads.rows<KeyValueRow>(ITEMS, [
       storeName,
       name,
       options.position,
-      options.limit,
+      this.engine.limit(options.limit),
     ]);
-    return rows.map(toKeyValue);
+    return rows.map((row) => this.engine.rows.toKeyValue(row));
   }
 
   /**
@@ -193,11 +206,11 @@ export class Snapshots {
     target: 'archived' | 'ready',
     check?: (existing: Snapshot | undefined) => void,
   ): Promise<Snapshot> {
-    return this.change(async (trx) => {
+    return this.change(storeName, async (trx) => {
       const now = nowSeconds();
-      await execute(trx, PURGE, [storeName, now]);
+      await trx.write(PURGE, [storeName, now]);
       const row = await queryRow<SnapshotRow>(trx, GET, [storeName, name, now]);
-      const existing = row && toSnapshot(row);
+      const existing = row && toSnapshot(row, this.engine.rows);
       check?.(existing);
       if (!existing) throw appConfigErrors.notFound();
       if (existing.status === target) return existing;
@@ -209,13 +222,13 @@ export class Snapshots {
         expires: target === 'archived' ? now + existing.retentionPeriod : null,
         etag: newEtag(),
       };
-      await execute(trx, UPDATE_STATUS, [updated.status, updated.expires, updated.etag, storeName, name]);
+      await trx.write(UPDATE_STATUS, [updated.status, updated.expires, updated.etag, storeName, name]);
       return updated;
     });
   }
 
-  private async change<T>(work: (trx: SqlExecutor) => Promise<T>): Promise<T> {
-    const result = await writeTransaction(this.db, work);
+  private async change<T>(storeName: string, work: (trx: WriteSql) => Promise<T>): Promise<T> {
+    const result = await this.engine.write([storeName], work);
     this.stamp.bump();
     return result;
   }

@@ -1,4 +1,5 @@
 import type { StringFilter, TagFilter } from '../filters/filterSyntax.js';
+import type { AppConfigEngine } from './engineContract.js';
 
 /** What a listing selects: key and label filters, and tag filters that must all match. */
 export interface KeyValueQuery {
@@ -7,16 +8,27 @@ export interface KeyValueQuery {
   tags: readonly TagFilter[];
 }
 
+// A surrogate without its pair: UTF-8 cannot encode it, so both engines store U+FFFD instead.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** The text as the engines store it (lone surrogates become U+FFFD), for comparisons with stored text. */
+export const storedForm = (text: string): string => text.replace(LONE_SURROGATE, '\uFFFD');
+
 /**
- * The exclusive upper bound of the strings that start with `prefix`, as SQLite compares text
- * (memcmp of UTF-8): the prefix with its last byte plus one. The last byte of UTF-8 text is at
- * most 0xBF, so this never carries; the result may not be valid UTF-8, which memcmp ignores. It
- * is bound as a blob and cast to text, because SQLite orders every blob after every text.
+ * The exclusive upper bound of the strings that start with `prefix`, in the order both engines
+ * compare text (SQLite's BINARY and PostgreSQL's collate "C": bytes of UTF-8, which is code point
+ * order): the prefix with its last code point replaced by the next one (surrogates skipped; a last
+ * U+10FFFF is dropped and the one before it moves instead). No string lies between the prefix's
+ * strings and the bound, and the bound is valid text, which PostgreSQL requires of a text
+ * parameter. Undefined when every code point is U+10FFFF: no upper bound at all.
  */
-export function prefixUpperBound(prefix: string): Buffer {
-  const bound = Buffer.from(prefix, 'utf8');
-  bound[bound.length - 1] = (bound[bound.length - 1] ?? 0) + 1;
-  return bound;
+export function prefixUpperBound(prefix: string): string | undefined {
+  const points = [...storedForm(prefix)];
+  while (points.length > 0) {
+    const last = (points.pop() ?? '').codePointAt(0) ?? 0;
+    if (last < 0x10ffff) return points.join('') + String.fromCodePoint(last === 0xd7ff ? 0xe000 : last + 1);
+  }
+  return undefined;
 }
 
 /** WHERE clauses and their parameters, in order. */
@@ -56,26 +68,27 @@ export function addStringFilter(
   }
   for (const prefix of filter.prefixes) {
     const lower = resumeAfter !== undefined && resumeAfter.startsWith(prefix) ? resumeAfter : prefix;
-    parts.push(`(${column} >= ? AND ${column} < CAST(? AS TEXT))`);
-    params.push(lower, prefixUpperBound(prefix));
+    const upper = prefixUpperBound(prefix);
+    if (upper === undefined) {
+      parts.push(`${column} >= ?`);
+      params.push(lower);
+    } else {
+      parts.push(`(${column} >= ? AND ${column} < ?)`);
+      params.push(lower, upper);
+    }
   }
   conditions.add(`(${parts.join(' OR ')})`, ...params);
 }
 
-/** Each tag filter is an EXISTS over the row's tags (a JSON object); all must hold. */
-export function addTagFilters(conditions: Conditions, tagsColumn: string, tags: readonly TagFilter[]): void {
+/** Each tag filter must hold: the tags column (a JSON object) has that name with that value. */
+export function addTagFilters(
+  conditions: Conditions,
+  engine: Pick<AppConfigEngine, 'tagCondition'>,
+  tagsColumn: string,
+  tags: readonly TagFilter[],
+): void {
   for (const tag of tags) {
-    if (tag.value === null) {
-      conditions.add(
-        `EXISTS (SELECT 1 FROM json_each(${tagsColumn}) AS t WHERE t.key = ? AND t.type = 'null')`,
-        tag.name,
-      );
-    } else {
-      conditions.add(
-        `EXISTS (SELECT 1 FROM json_each(${tagsColumn}) AS t WHERE t.key = ? AND t.type = 'text' AND t.value = ?)`,
-        tag.name,
-        tag.value,
-      );
-    }
+    const { clause, params } = engine.tagCondition(tagsColumn, tag);
+    conditions.add(clause, ...params);
   }
 }

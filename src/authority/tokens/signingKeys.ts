@@ -3,6 +3,8 @@ import type { KeyObject } from 'node:crypto';
 import { nowSeconds } from '../../clock.js';
 import { sql } from 'kysely';
 import type { Store } from '../../store/database.js';
+import { sqlWrite } from '../../store/direct.js';
+import type { DirectTransaction } from '../../store/direct.js';
 import type { KeySealing } from '../../store/keyEncryption.js';
 import { createSelfSignedCertificate } from '../../tls/clientCertificate.js';
 
@@ -56,7 +58,11 @@ export class SigningKeys {
     return sealed;
   }
 
-  /** The key that signs new tokens; created on first use. */
+  /**
+   * The key that signs new tokens; created on first use. Of two active keys (a store written by
+   * nodes that rotated at once before rotations were serialised) every node picks the same one:
+   * the newest, then the greatest kid.
+   */
   async current(): Promise<SigningKey> {
     const now = nowSeconds();
     if (this.active && now - this.active.loadedAt < CACHE_SECONDS) return this.active.key;
@@ -65,9 +71,10 @@ export class SigningKeys {
       .select(['kid', 'private_key_pem'])
       .where('retired_at', 'is', null)
       .orderBy('created_at', 'desc')
+      .orderBy('kid', 'desc')
       .executeTakeFirst();
     if (!row) {
-      await this.rotate();
+      await this.create({ unlessActive: true });
       return this.current();
     }
     const pem = this.sealing.open(row.private_key_pem, purposeOf(row.kid));
@@ -76,36 +83,60 @@ export class SigningKeys {
     return key;
   }
 
+  /**
+   * Opens the newest stored key, so that a process whose key-encryption key is not the one the
+   * store was sealed with is told at start-up rather than at its first token. Resolves when there
+   * is nothing to open yet.
+   */
+  async verifySealing(): Promise<void> {
+    const row = await this.db
+      .selectFrom('signing_keys')
+      .select(['kid', 'private_key_pem'])
+      .orderBy('created_at', 'desc')
+      .orderBy('kid', 'desc')
+      .executeTakeFirst();
+    if (row) this.sealing.open(row.private_key_pem, purposeOf(row.kid));
+  }
+
   /** A new key signs from now on; the previous one stays published until its tokens expire. */
   async rotate(): Promise<{ kid: string; retired: string[] }> {
+    const created = await this.create({ unlessActive: false });
+    if (!created) throw new Error('a signing key rotation created no key');
+    return created;
+  }
+
+  /**
+   * Retires the active key(s) and stores a new one, as one write that locks the key table across
+   * processes: two nodes rotating (or creating the first key) at once never leave two active keys,
+   * and of two first-key creations the second finds the first's key and creates nothing.
+   */
+  private async create(options: {
+    unlessActive: boolean;
+  }): Promise<{ kid: string; retired: string[] } | undefined> {
+    // Made before the write: generating a key takes tens of milliseconds, the lock must not.
     const cert = await createSelfSignedCertificate('Tessera token signing', { years: 5 });
     const kid = base64url(cert.thumbprintSha1Hex);
     const now = nowSeconds();
-    const retired = await this.db.transaction().execute(async (trx) => {
-      const previous = await trx
-        .selectFrom('signing_keys')
-        .select('kid')
-        .where('retired_at', 'is', null)
-        .execute();
-      await trx
-        .updateTable('signing_keys')
-        .set({ retired_at: now })
-        .where('retired_at', 'is', null)
-        .execute();
-      await trx
-        .insertInto('signing_keys')
-        .values({
-          kid,
-          private_key_pem: this.sealing.seal(cert.privateKeyPem, purposeOf(kid)),
-          certificate_pem: cert.certPem,
-          created_at: now,
-          retired_at: null,
-        })
-        .execute();
-      return previous.map((p) => p.kid);
+    const sealed = this.sealing.seal(cert.privateKeyPem, purposeOf(kid));
+    const created = await sqlWrite(this.db, async (sql) => {
+      await sql.lock('signing-keys');
+      if (options.unlessActive && (await activeKid(sql))) return undefined;
+      const retired: string[] = [];
+      for (let previous = await activeKid(sql); previous; previous = await activeKid(sql)) {
+        await sql.run('update signing_keys set retired_at = ? where kid = ?', now, previous);
+        retired.push(previous);
+      }
+      await sql.run(
+        'insert into signing_keys (kid, private_key_pem, certificate_pem, created_at, retired_at) values (?, ?, ?, ?, null)',
+        kid,
+        sealed,
+        cert.certPem,
+        now,
+      );
+      return { kid, retired };
     });
     this.active = undefined;
-    return { kid, retired };
+    return created;
   }
 
   /** Keys a verifier may meet: the active one and those retired less than a token lifetime ago. */
@@ -118,6 +149,7 @@ export class SigningKeys {
       // The active key first even when a rotation shares its second with the key it retired.
       .orderBy(sql`case when retired_at is null then 0 else 1 end`)
       .orderBy('created_at', 'desc')
+      .orderBy('kid', 'desc')
       .execute();
     return rows.map((row) => {
       const cert = new X509Certificate(row.certificate_pem);
@@ -135,3 +167,6 @@ export class SigningKeys {
     });
   }
 }
+
+const activeKid = async (sql: DirectTransaction): Promise<string | undefined> =>
+  (await sql.get<{ kid: string }>('select kid from signing_keys where retired_at is null limit 1'))?.kid;

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { appConfigRowsForPostgres } from '../../appconfig/persistence/engines/postgresCopy.js';
 import { copySqliteToPostgres, StoreCopyError } from '../../store/copyStore.js';
 import { sqliteFile } from '../../store/database.js';
 import { isPostgresUrl, redactedUrl } from '../../store/engines/postgres.js';
@@ -32,7 +33,7 @@ export function registerMigrate(program: Command, io: CliIo): void {
       }
       let tables;
       try {
-        tables = await copySqliteToPostgres(dataDir, options.to);
+        tables = await copySqliteToPostgres(dataDir, options.to, { transforms: appConfigRowsForPostgres });
       } catch (error) {
         if (error instanceof StoreCopyError) throw new UsageError(error.message);
         throw error;

@@ -80,7 +80,7 @@ export async function withMedia<T>(
     });
     const data = new MediaData({
       db: tessera.db,
-      dataDir: tessera.dataDir,
+      mediaDir: tessera.mediaDir,
       accounts: tessera.mediaServices,
       subscriptions: tessera.subscriptions,
       events: notifier,

@@ -52,6 +52,12 @@ import { checkBlobName, checkContainerName, encodeBlobName } from './names.js';
 const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
 /** Staged blocks nobody committed are dropped a week after the last upload, as the service does. */
 const STAGED_LIFETIME_MS = 7 * 24 * 3600 * 1000;
+/**
+ * Half-written files (temporary files, content whose record is not written yet) are removed at
+ * start-up only when nothing has written them for this long: another process on the same folder
+ * (another node sharing it, the CLI) may be writing them right now.
+ */
+export const IN_FLIGHT_GRACE_MS = 15 * 60 * 1000;
 const TRASH_PREFIX = '.trash-';
 
 interface BlobRecord {
@@ -114,6 +120,31 @@ function newRecord(
   if (first) record.blockIdLength = first.id.length;
   if (options.metadata && Object.keys(options.metadata).length > 0) record.metadata = { ...options.metadata };
   return record;
+}
+
+/** Why a block may not be staged next to `staged`, if it may not. */
+function stagingRefusal(
+  staged: Staged,
+  hex: string,
+  blockId: string,
+  record: BlobRecord | undefined,
+): BlobStoreError | undefined {
+  // The service wants one id length per blob, staged and committed alike.
+  const committedLength = record?.blockIdLength;
+  const stagedLength = staged.keys().next().value?.length;
+  if (
+    (stagedLength !== undefined && stagedLength !== hex.length) ||
+    (committedLength !== undefined && committedLength !== blockId.length)
+  ) {
+    return new BlobStoreError('InvalidBlobOrBlock', 'The specified blob or block content is invalid.');
+  }
+  if (!staged.has(hex) && staged.size >= BLOB_LIMITS.uncommittedBlocks) {
+    return new BlobStoreError(
+      'BlockCountExceedsLimit',
+      'The uncommitted block count cannot exceed the maximum limit of 100,000 blocks.',
+    );
+  }
+  return undefined;
 }
 
 const notFound = (): BlobStoreError =>
@@ -193,9 +224,8 @@ export class FileBlobStore implements BlobStore {
   }
 
   private async discardStaged(paths: BlobPaths): Promise<boolean> {
-    const known = this.staged.get(paths.key);
+    // Whatever this process knows, another process sharing the folder may have staged blocks.
     this.staged.delete(paths.key);
-    if (known && known.size === 0) return false;
     try {
       await rm(paths.stagedDir, { recursive: true });
       return true;
@@ -205,8 +235,15 @@ export class FileBlobStore implements BlobStore {
     }
   }
 
-  private async loadStaged(paths: BlobPaths): Promise<Staged> {
-    const cached = this.staged.get(paths.key);
+  /**
+   * The blob's staged blocks: remembered from this process's last look, or (`fresh`) read from
+   * disk. The folder may be shared (nodes behind a load balancer stage the blocks of one upload
+   * on different nodes), so what is remembered may lack blocks staged or hold blocks discarded
+   * elsewhere: it serves only to let a valid upload through quickly, and a refusal or a commit
+   * reads the disk.
+   */
+  private async loadStaged(paths: BlobPaths, fresh = false): Promise<Staged> {
+    const cached = fresh ? undefined : this.staged.get(paths.key);
     if (cached) return cached;
     const staged: Staged = new Map();
     let entries: string[] = [];
@@ -294,23 +331,14 @@ export class FileBlobStore implements BlobStore {
     const written = await writeNewFile(temp, body, options);
     try {
       await this.locks.run(paths.key, async () => {
-        const staged = await this.loadStaged(paths);
-        // The service wants one id length per blob, staged and committed alike.
         const record = await this.readRecord(paths.record);
-        const committedLength = record?.blockIdLength;
-        const stagedLength = staged.keys().next().value?.length;
-        if (
-          (stagedLength !== undefined && stagedLength !== hex.length) ||
-          (committedLength !== undefined && committedLength !== blockId.length)
-        ) {
-          throw new BlobStoreError('InvalidBlobOrBlock', 'The specified blob or block content is invalid.');
+        let staged = await this.loadStaged(paths);
+        let refusal = stagingRefusal(staged, hex, blockId, record);
+        if (refusal) {
+          staged = await this.loadStaged(paths, true);
+          refusal = stagingRefusal(staged, hex, blockId, record);
         }
-        if (!staged.has(hex) && staged.size >= BLOB_LIMITS.uncommittedBlocks) {
-          throw new BlobStoreError(
-            'BlockCountExceedsLimit',
-            'The uncommitted block count cannot exceed the maximum limit of 100,000 blocks.',
-          );
-        }
+        if (refusal) throw refusal;
         await mkdir(paths.stagedDir, { recursive: true });
         await rename(temp, join(paths.stagedDir, hex));
         await syncDir(paths.stagedDir);
@@ -342,7 +370,7 @@ export class FileBlobStore implements BlobStore {
     // Held through assembly: a block staged meanwhile must not change what is being read.
     return this.locks.run(paths.key, async () => {
       const previous = await this.readRecord(paths.record);
-      const staged = await this.loadStaged(paths);
+      const staged = await this.loadStaged(paths, true);
       const committed = new Map<string, { offset: number; size: number }>();
       let offset = 0;
       for (const block of await this.readCommittedList(paths, previous)) {
@@ -450,7 +478,7 @@ export class FileBlobStore implements BlobStore {
     const paths = this.blobPaths(container, name);
     return this.locks.run(paths.key, async () => {
       const record = await this.readRecord(paths.record);
-      const staged = await this.loadStaged(paths);
+      const staged = await this.loadStaged(paths, true);
       if (!record && staged.size === 0) return undefined;
       const uncommitted = [...staged].map(([hex, size]) => ({
         id: Buffer.from(hex, 'hex').toString('base64'),
@@ -558,6 +586,8 @@ export class FileBlobStore implements BlobStore {
    * record names (a crash between the content's rename and the record swap, or before the old
    * content's removal), staged blocks a week after their last upload or older than the blob's last
    * commit (a crash before the commit discarded them), and containers whose removal was cut short.
+   * Temp files and unreferenced content go only once nothing has written them for
+   * IN_FLIGHT_GRACE_MS: the folder may be shared with processes that are writing them now.
    */
   async recover(now = Date.now()): Promise<RecoveryReport> {
     const report: RecoveryReport = {
@@ -581,8 +611,13 @@ export class FileBlobStore implements BlobStore {
 
   private async recoverContainer(dir: string, now: number, report: RecoveryReport): Promise<void> {
     const records = new Map<string, BlobRecord>();
+    const abandoned = async (path: string) => {
+      const written = await mtimeOf(path);
+      return written !== undefined && now - written > IN_FLIGHT_GRACE_MS;
+    };
     for (const entry of await readdir(dir)) {
       if (entry.startsWith(TEMP_PREFIX)) {
+        if (!(await abandoned(join(dir, entry)))) continue;
         await rm(join(dir, entry), { force: true });
         report.tempFiles++;
       } else if (!entry.startsWith('.')) {
@@ -596,7 +631,8 @@ export class FileBlobStore implements BlobStore {
       if (record.blockCount > 0) referenced.add(`${record.version}~blocks`);
     }
     for (const entry of await readdirIfAny(join(dir, '.data'))) {
-      if (referenced.has(entry)) continue;
+      // Content is written before the record naming it: unreferenced may mean not yet referenced.
+      if (referenced.has(entry) || !(await abandoned(join(dir, '.data', entry)))) continue;
       await rm(join(dir, '.data', entry), { force: true });
       if (entry.startsWith(TEMP_PREFIX)) report.tempFiles++;
       else report.unreferencedContent++;
@@ -607,6 +643,7 @@ export class FileBlobStore implements BlobStore {
       for (const entry of await readdirIfAny(stagedDir)) {
         const path = join(stagedDir, entry);
         if (entry.startsWith(TEMP_PREFIX)) {
+          if (!(await abandoned(path))) continue;
           await rm(path, { force: true });
           report.tempFiles++;
         } else {
@@ -619,6 +656,16 @@ export class FileBlobStore implements BlobStore {
         if (newest !== 0) report.stagedBlobsDiscarded++;
       }
     }
+  }
+}
+
+/** A file's last write; undefined when it is gone (another process removed it meanwhile). */
+async function mtimeOf(path: string): Promise<number | undefined> {
+  try {
+    return (await stat(path)).mtimeMs;
+  } catch (error) {
+    if (isMissing(error)) return undefined;
+    throw error;
   }
 }
 

@@ -31,8 +31,11 @@ import { mediaApiPlugin } from './apiPlugin.js';
 /** What the Media Services slice needs of the rest of Tessera. */
 export interface MediaServicesDeps {
   db: Store;
-  /** Blobs, packaging caches and encoder scratch space live below `<dataDir>/media`. */
-  dataDir: string;
+  /**
+   * Blobs, packaging caches, encoder scratch space and live recordings: `<dataDir>/media` unless
+   * the server was given a folder every node on one database shares.
+   */
+  mediaDir: string;
   accounts: AccountDirectory;
   subscriptions: SubscriptionDirectory;
   access: Pick<AccessEngine, 'current'>;
@@ -57,7 +60,7 @@ export async function mediaPlugin(
   opts: { services: MediaServicesDeps },
 ): Promise<void> {
   const deps = opts.services;
-  const root = join(deps.dataDir, 'media');
+  const root = deps.mediaDir;
   const entities = new MediaEntities(deps.db);
   const accounts = new MediaAccounts(deps.accounts, deps.subscriptions);
   const blobs = new FileBlobStore(join(root, 'blobs'));

@@ -34,6 +34,8 @@ export class AccountState implements AccountView {
   private readonly lists = new Map<string, readonly EntityRecord[]>();
   private readonly bySource = new Map<string, Link[]>();
   private readonly byTarget = new Map<string, Link[]>();
+  /** The account's version (media_versions) these records are: the unit that commits next moves it on by one. */
+  version = 0;
 
   constructor(readonly account: string) {}
 

@@ -1,133 +1,90 @@
-import { sql } from 'kysely';
 import type { Store } from '../../store/database.js';
-import type { EntityRecord } from '../odata/edm.js';
-import { AccountState } from './accountView.js';
-import type { AccountView, Link } from './accountView.js';
+import { changeNotices } from '../../store/changes.js';
+import { storeEngine } from '../../store/engine.js';
+import type { StoreEngine } from '../../store/engine.js';
+import {
+  accountVersion,
+  accountVersions,
+  bumpAccountVersion,
+  bumpMediaCounter,
+  currentAccountVersion,
+  lockAccount,
+  mediaCounter,
+} from './accountVersions.js';
+import { AccountWriter } from './accountWriter.js';
+import type { AccountState, AccountView } from './accountView.js';
+import { applyChanges, readAccount, writeChanges } from './entityRows.js';
+import type { Queryable } from './mediaTables.js';
+import { TaskClaims } from './taskClaims.js';
+import { MediaWriteConflict } from './writeConflict.js';
+
+export { AccountWriter } from './accountWriter.js';
+export type { CommitStep } from './accountWriter.js';
+export { MediaWriteConflict } from './writeConflict.js';
 
 /** How long a process trusts its views before asking whether another process wrote. */
 const FRESHNESS_MS = 100;
+/** How often a unit that may run again does, before its conflict is the caller's (SQLite only). */
+const ATTEMPTS = 5;
 
-type Change =
-  | { kind: 'put'; set: string; id: string; record: EntityRecord; created: boolean }
-  | { kind: 'remove'; set: string; id: string }
-  | { kind: 'link'; link: Link }
-  | { kind: 'unlink'; link: Link };
-
-/**
- * A unit of work on one account: reads see the committed state plus the work's own changes;
- * nothing is visible to anyone else until `MediaEntities.write` commits it.
- */
-export class AccountWriter implements AccountView {
-  readonly changes: Change[] = [];
-  private readonly overlay = new Map<string, Map<string, EntityRecord | null>>();
-  private readonly linkOverlay: { added: Link[]; removed: Link[] } = { added: [], removed: [] };
-
-  constructor(private readonly base: AccountState) {}
-
-  get account(): string {
-    return this.base.account;
-  }
-
-  list(set: string): readonly EntityRecord[] {
-    const changed = this.overlay.get(set);
-    if (!changed) return this.base.list(set);
-    const result: EntityRecord[] = [];
-    for (const record of this.base.list(set)) {
-      const id = record.Id as string;
-      const replaced = changed.get(id);
-      if (replaced === undefined) result.push(record);
-      else if (replaced !== null) result.push(replaced);
-    }
-    for (const [id, record] of changed) {
-      if (record !== null && this.base.get(set, id) === undefined) result.push(record);
-    }
-    return result;
-  }
-
-  get(set: string, id: string): EntityRecord | undefined {
-    const changed = this.overlay.get(set)?.get(id);
-    if (changed === null) return undefined;
-    return changed ?? this.base.get(set, id);
-  }
-
-  targets(sourceSet: string, sourceId: string, navigation: string): readonly Link[] {
-    const matches = (l: Link) =>
-      l.sourceSet === sourceSet && l.sourceId === sourceId && l.navigation === navigation;
-    return this.withOverlay(this.base.targets(sourceSet, sourceId, navigation), matches);
-  }
-
-  linksTo(targetSet: string, targetId: string): readonly Link[] {
-    const matches = (l: Link) => l.targetSet === targetSet && l.targetId === targetId;
-    return this.withOverlay(this.base.linksTo(targetSet, targetId), matches);
-  }
-
-  private withOverlay(base: readonly Link[], matches: (l: Link) => boolean): readonly Link[] {
-    const { added, removed } = this.linkOverlay;
-    if (added.length === 0 && removed.length === 0) return base;
-    return [...base, ...added.filter(matches)].filter((l) => !removed.some((r) => sameLink(l, r)));
-  }
-
-  insert(set: string, record: EntityRecord): void {
-    this.stage(set, record, true);
-  }
-
-  update(set: string, record: EntityRecord): void {
-    this.stage(set, record, false);
-  }
-
-  private stage(set: string, record: EntityRecord, created: boolean): void {
-    const id = record.Id as string;
-    let changed = this.overlay.get(set);
-    if (!changed) this.overlay.set(set, (changed = new Map()));
-    changed.set(id, record);
-    this.changes.push({ kind: 'put', set, id, record, created });
-  }
-
-  remove(set: string, id: string): void {
-    let changed = this.overlay.get(set);
-    if (!changed) this.overlay.set(set, (changed = new Map()));
-    changed.set(id, null);
-    this.changes.push({ kind: 'remove', set, id });
-  }
-
-  link(link: Link): void {
-    if (this.targets(link.sourceSet, link.sourceId, link.navigation).some((l) => sameLink(l, link))) return;
-    this.linkOverlay.added.push(link);
-    this.linkOverlay.removed = this.linkOverlay.removed.filter((l) => !sameLink(l, link));
-    this.changes.push({ kind: 'link', link });
-  }
-
-  unlink(link: Link): void {
-    this.linkOverlay.removed.push(link);
-    this.linkOverlay.added = this.linkOverlay.added.filter((l) => !sameLink(l, link));
-    this.changes.push({ kind: 'unlink', link });
-  }
+export interface WriteOptions {
+  /**
+   * The work only stages changes on its writer (no effects outside it, nothing kept from a run),
+   * so it may run again over a reloaded view when another process committed to the account
+   * first. Without it such a race rejects with MediaWriteConflict. Only SQLite races: on
+   * PostgreSQL the work always runs over the current view, under the account's lock.
+   */
+  retryOnConflict?: boolean;
 }
 
-const sameLink = (a: Link, b: Link) =>
-  a.sourceSet === b.sourceSet &&
-  a.sourceId === b.sourceId &&
-  a.navigation === b.navigation &&
-  a.targetSet === b.targetSet &&
-  a.targetId === b.targetId;
+interface Committed {
+  version: number;
+  counter: number;
+}
 
 /**
- * Every account's entities, read from memory and written through to the store. A process's own
- * writes update its views as they commit (job progress writes often; reloading 10,000 assets each
- * time would not do); a write made by another process (the CLI, another node) moves the `media`
- * change counter, and the views are dropped within 100 ms, when the counter is next read.
- * Writes are serialised per process so that views and counter move together.
+ * Every account's entities, read from memory and written through to the store, correct when
+ * several processes share the store (the CLI, nodes on PostgreSQL).
+ *
+ * Views. Each account's view records the account's version (media_versions) it was read at. A
+ * process's own commits update its views as they commit (job progress writes often; reloading
+ * 10,000 assets each time would not do). Reads trust the views for 100 ms, then read the `media`
+ * change counter: when it moved by more than this process's commits, the account versions are
+ * read and the views that fell behind dropped.
+ *
+ * Writes. A unit of work never commits over a commit it has not seen. On PostgreSQL the unit
+ * runs inside its transaction, under an advisory lock on the account: the view is checked
+ * against the account's version (and read again if behind) before the rules run, so the rules
+ * always see the current state and nothing can commit in between. On SQLite the rules cannot run
+ * inside a transaction (it would hold the one connection while they await), so the view is
+ * checked just before they run and the commit moves the version only from the one they saw; a
+ * unit that lost that race is run again or refused (MediaWriteConflict), never committed.
+ * Writes are serialised per process.
  */
 export class MediaEntities {
-  private readonly accounts = new Map<string, Promise<AccountState>>();
-  private knownVersion = -1;
+  /** Leases of encoding tasks, written in the same transactions as the tasks' states. */
+  readonly claims: TaskClaims;
+  private readonly engine: StoreEngine;
+  private readonly views = new Map<string, Promise<AccountState>>();
+  /** The views that finished loading, to compare with the account versions. */
+  private readonly loaded = new Map<string, AccountState>();
+  /** The newest version seen of each account: a load that ends older than it is not kept. */
+  private readonly seen = new Map<string, number>();
+  private knownCounter = -1;
+  /** The counter's lead over the sum of the account versions, when last read. */
+  private lead: number | undefined;
   private checkedAt = -Infinity;
+  /** Notifications of the `media` counter seen when it was last read. */
+  private notices = 0;
   private checking?: Promise<void>;
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly db: Store) {}
+  constructor(private readonly db: Store) {
+    this.engine = storeEngine(db);
+    this.claims = new TaskClaims(db);
+  }
 
-  /** The committed state of an account (loaded once, then kept). */
+  /** The committed state of an account (loaded once, then kept while current). */
   async view(account: string): Promise<AccountView> {
     await this.fresh();
     return this.state(account);
@@ -148,15 +105,16 @@ export class MediaEntities {
    * Runs `work` against a writer and commits what it staged in one transaction. Whatever `work`
    * throws aborts the whole unit: nothing is written.
    */
-  write<T>(account: string, work: (writer: AccountWriter) => T | Promise<T>): Promise<T> {
-    const run = this.queue.then(async () => {
-      await this.fresh();
-      const state = await this.state(account);
-      const writer = new AccountWriter(state);
-      const result = await work(writer);
-      if (writer.changes.length > 0) await this.commit(state, writer.changes);
-      return result;
-    });
+  write<T>(
+    account: string,
+    work: (writer: AccountWriter) => T | Promise<T>,
+    options: WriteOptions = {},
+  ): Promise<T> {
+    const run = this.queue.then(() =>
+      this.engine === 'postgres'
+        ? this.writeLocked(account, work)
+        : this.writeChecked(account, work, options.retryOnConflict === true),
+    );
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -167,156 +125,188 @@ export class MediaEntities {
    */
   async version(): Promise<number> {
     await this.fresh();
-    return this.knownVersion;
+    return this.knownCounter;
   }
 
   /** Drops every view: the next read loads from the store. */
   forget(account?: string): void {
-    if (account === undefined) this.accounts.clear();
-    else this.accounts.delete(account);
+    if (account === undefined) {
+      this.views.clear();
+      this.loaded.clear();
+    } else {
+      this.views.delete(account);
+      this.loaded.delete(account);
+    }
+  }
+
+  /** PostgreSQL: the rules run under the account's lock, over a view checked against its version. */
+  private async writeLocked<T>(account: string, work: (writer: AccountWriter) => T | Promise<T>): Promise<T> {
+    let state = await this.state(account);
+    let writer: AccountWriter | undefined;
+    let committed: Committed | undefined;
+    let persisting = false;
+    let result: T;
+    try {
+      result = await this.db.transaction().execute(async (trx) => {
+        await lockAccount(trx, account);
+        if (state.version !== (await accountVersion(trx, account))) {
+          state = await readAccount(trx, account);
+          this.install(state);
+        }
+        writer = new AccountWriter(state);
+        const value = await work(writer);
+        if (writer.empty) return value;
+        persisting = true;
+        committed = await this.persist(trx, writer, state.version);
+        return value;
+      });
+    } catch (error) {
+      // The store refused (a constraint, the connection): the view may no longer match it.
+      if (persisting) this.forget(account);
+      throw error;
+    }
+    if (writer && committed) this.committed(state, writer, committed);
+    return result;
+  }
+
+  /**
+   * SQLite: the view is checked just before the rules run, and the commit moves the version on
+   * only from the one they saw. A unit that lost the race runs again over the new state when its
+   * caller allows it, and is refused otherwise.
+   */
+  private async writeChecked<T>(
+    account: string,
+    work: (writer: AccountWriter) => T | Promise<T>,
+    retryOnConflict: boolean,
+  ): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      let state = await this.state(account);
+      if (state.version !== (await currentAccountVersion(this.db, account)))
+        state = await this.reload(account);
+      const writer = new AccountWriter(state);
+      const value = await work(writer);
+      if (writer.empty) return value;
+      try {
+        const committed = await this.db
+          .transaction()
+          .execute((trx) => this.persist(trx, writer, state.version));
+        this.committed(state, writer, committed);
+        return value;
+      } catch (error) {
+        this.forget(account);
+        if (error instanceof MediaWriteConflict && retryOnConflict && attempt < ATTEMPTS) continue;
+        throw error;
+      }
+    }
+  }
+
+  /**
+   * The unit's statements. The version moves first: on SQLite that statement also takes the
+   * database's write lock, so what it returns tells whether anyone committed since `from`.
+   */
+  private async persist(trx: Queryable, writer: AccountWriter, from: number): Promise<Committed> {
+    const account = writer.account;
+    const version = await bumpAccountVersion(trx, account);
+    if (version !== from + 1) throw new MediaWriteConflict(account);
+    for (const step of writer.steps) await step(trx);
+    await writeChanges(trx, account, writer.changes);
+    return { version, counter: await bumpMediaCounter(trx) };
+  }
+
+  private committed(state: AccountState, writer: AccountWriter, committed: Committed): void {
+    applyChanges(state, writer.changes);
+    state.version = committed.version;
+    this.install(state);
+    if (committed.counter === this.knownCounter + 1) {
+      // Only our own commit since the counter was last read: every view is as current as it was.
+      this.knownCounter = committed.counter;
+      this.checkedAt = Date.now();
+    } else {
+      // Another process wrote meanwhile: the next read finds out which accounts it changed.
+      this.checkedAt = -Infinity;
+    }
+  }
+
+  /** `state` becomes the account's view (a newer one than any load under way). */
+  private install(state: AccountState): void {
+    this.views.set(state.account, Promise.resolve(state));
+    this.loaded.set(state.account, state);
+    this.see(state.account, state.version);
+  }
+
+  private see(account: string, version: number): void {
+    if (version > (this.seen.get(account) ?? 0)) this.seen.set(account, version);
+  }
+
+  private reload(account: string): Promise<AccountState> {
+    this.forget(account);
+    return this.state(account);
   }
 
   private state(account: string): Promise<AccountState> {
-    let state = this.accounts.get(account);
+    let state = this.views.get(account);
     if (!state) {
-      state = this.load(account);
-      this.accounts.set(account, state);
-      state.catch(() => this.accounts.delete(account));
-    }
-    return state;
-  }
-
-  private async load(account: string): Promise<AccountState> {
-    const state = new AccountState(account);
-    const [entities, links] = await Promise.all([
-      this.db
-        .selectFrom('media_entities')
-        .select(['entity_set', 'id', 'body'])
-        .where('account', '=', account)
-        .orderBy('seq')
-        .execute(),
-      this.db
-        .selectFrom('media_links')
-        .select(['source_set', 'source_id', 'navigation', 'target_set', 'target_id'])
-        .where('account', '=', account)
-        .orderBy('seq')
-        .execute(),
-    ]);
-    for (const row of entities) state.put(row.entity_set, row.id, JSON.parse(row.body) as EntityRecord);
-    for (const row of links) {
-      state.addLink({
-        sourceSet: row.source_set,
-        sourceId: row.source_id,
-        navigation: row.navigation,
-        targetSet: row.target_set,
-        targetId: row.target_id,
-      });
-    }
-    return state;
-  }
-
-  private async commit(state: AccountState, changes: readonly Change[]): Promise<void> {
-    const account = state.account;
-    let version: number;
-    try {
-      version = await this.db.transaction().execute(async (trx) => {
-        for (const change of changes) {
-          switch (change.kind) {
-            case 'put': {
-              const body = JSON.stringify(change.record);
-              if (change.created) {
-                await trx
-                  .insertInto('media_entities')
-                  .values({ account, entity_set: change.set, id: change.id, body })
-                  .execute();
-              } else {
-                await trx
-                  .updateTable('media_entities')
-                  .set({ body })
-                  .where('account', '=', account)
-                  .where('entity_set', '=', change.set)
-                  .where('id', '=', change.id)
-                  .execute();
-              }
-              break;
-            }
-            case 'remove':
-              await trx
-                .deleteFrom('media_entities')
-                .where('account', '=', account)
-                .where('entity_set', '=', change.set)
-                .where('id', '=', change.id)
-                .execute();
-              break;
-            case 'link':
-              await trx
-                .insertInto('media_links')
-                .values({
-                  account,
-                  source_set: change.link.sourceSet,
-                  source_id: change.link.sourceId,
-                  navigation: change.link.navigation,
-                  target_set: change.link.targetSet,
-                  target_id: change.link.targetId,
-                })
-                .onConflict((c) => c.doNothing())
-                .execute();
-              break;
-            case 'unlink':
-              await trx
-                .deleteFrom('media_links')
-                .where('account', '=', account)
-                .where('source_set', '=', change.link.sourceSet)
-                .where('source_id', '=', change.link.sourceId)
-                .where('navigation', '=', change.link.navigation)
-                .where('target_id', '=', change.link.targetId)
-                .execute();
-              break;
-          }
+      const loading = this.load(account).then((loadedState) => {
+        if (this.views.get(account) === loading) {
+          // Another process's commit seen while this load ran, and newer than what it read.
+          if ((this.seen.get(account) ?? 0) > loadedState.version) this.views.delete(account);
+          else this.loaded.set(account, loadedState);
+          this.see(account, loadedState.version);
         }
-        const row = await trx
-          .updateTable('change_counters')
-          .set({ version: sql`version + 1` })
-          .where('name', '=', 'media')
-          .returning('version')
-          .executeTakeFirstOrThrow();
-        return Number(row.version);
+        return loadedState;
       });
-    } catch (error) {
-      // The store refused (a constraint, the disk): the view may no longer match it.
-      this.forget(account);
-      throw error;
+      state = loading;
+      this.views.set(account, loading);
+      loading.catch(() => {
+        if (this.views.get(account) === loading) this.views.delete(account);
+      });
     }
-    for (const change of changes) {
-      if (change.kind === 'put') state.put(change.set, change.id, change.record);
-      else if (change.kind === 'remove') state.remove(change.set, change.id);
-      else if (change.kind === 'link') state.addLink(change.link);
-      else state.removeLink(change.link);
-    }
-    // Only our own write since the last look: the views are current. Otherwise another process
-    // wrote in between, and every view is suspect.
-    if (version !== this.knownVersion + 1) this.accounts.clear();
-    this.knownVersion = version;
-    this.checkedAt = Date.now();
+    return state;
+  }
+
+  /** One snapshot of the account's rows and version. */
+  private load(account: string): Promise<AccountState> {
+    const transaction =
+      this.engine === 'postgres'
+        ? this.db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only')
+        : this.db.transaction();
+    return transaction.execute((trx) => readAccount(trx, account));
   }
 
   private async fresh(): Promise<void> {
-    if (Date.now() - this.checkedAt < FRESHNESS_MS) return;
-    this.checking ??= this.readVersion().finally(() => {
+    // Another node's commit is announced at once on PostgreSQL (a notification on the `media`
+    // counter); the freshness window is the fallback, and SQLite's only means.
+    const notices = changeNotices(this.db, 'media');
+    if (notices === this.notices && Date.now() - this.checkedAt < FRESHNESS_MS) return;
+    this.notices = notices;
+    this.checking ??= this.readVersions().finally(() => {
       this.checking = undefined;
     });
     await this.checking;
   }
 
-  private async readVersion(): Promise<void> {
-    const row = await this.db
-      .selectFrom('change_counters')
-      .select('version')
-      .where('name', '=', 'media')
-      .executeTakeFirst();
-    const version = Number(row?.version ?? 0);
-    if (version !== this.knownVersion) this.accounts.clear();
-    this.knownVersion = version;
+  /**
+   * The counter alone first (one row: nothing moved, nothing more to read); when it moved, the
+   * counter again with every account's version, in one snapshot, and the views behind theirs
+   * are dropped.
+   */
+  private async readVersions(): Promise<void> {
+    if ((await mediaCounter(this.db)) !== this.knownCounter) {
+      const { counter, versions } = await accountVersions(this.db);
+      let sum = 0;
+      for (const [account, version] of versions) {
+        this.see(account, version);
+        sum += version;
+      }
+      // Every commit here moves one account's version with the counter: a lead that changed
+      // means entities changed without that (an account deleted, an older release), anywhere.
+      if (this.lead !== undefined && counter - sum !== this.lead) this.forget();
+      this.lead = counter - sum;
+      for (const [account, state] of this.loaded) {
+        if ((versions.get(account) ?? 0) > state.version) this.forget(account);
+      }
+      this.knownCounter = counter;
+    }
     this.checkedAt = Date.now();
   }
 }

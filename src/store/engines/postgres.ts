@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { ChangeFeed, attachChangeFeed } from '../changeFeed.js';
 import type { Database } from '../schema.js';
 import { PostgresDirect } from './postgresDirect.js';
 import { storeTypes } from './postgresTypes.js';
@@ -36,7 +37,18 @@ export function openPostgres(
   // An idle connection the server closed (a restart, a failover) is dropped from the pool and
   // reported here; the next query opens another. Without a listener the error would end the process.
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // One more connection, outside the pool, listens for other nodes' changes (opened on first use).
+  const feed = new ChangeFeed(url);
+  // Kysely's destroy ends the pool: the feed's connection must end with it.
+  const closing = {
+    connect: () => pool.connect(),
+    end: async () => {
+      await feed.close();
+      await pool.end();
+    },
+  };
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: closing }) });
+  attachChangeFeed(db, feed);
   return { db, direct: new PostgresDirect(pool) };
 }
 

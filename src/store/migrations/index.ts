@@ -13,6 +13,10 @@ import * as m0011 from './0011_managed_identities.js';
 import * as m0012 from './0012_service_ports.js';
 import * as m0013 from './0013_lockout_reservations.js';
 import * as m0014 from './0014_access_journal.js';
+import * as m0015 from './0015_appconfig_counter.js';
+import * as m0016 from './0016_change_notifications.js';
+import * as m0017MediaClaims from './0017_media_claims.js';
+import * as m0018 from './0018_shared_tls.js';
 
 // Names sort in application order; the Migrator records each one it has run.
 export const migrations: Record<string, Migration> = {
@@ -30,4 +34,8 @@ export const migrations: Record<string, Migration> = {
   '0012_service_ports': m0012,
   '0013_lockout_reservations': m0013,
   '0014_access_journal': m0014,
+  '0015_appconfig_counter': m0015,
+  '0016_change_notifications': m0016,
+  '0017_media_claims': m0017MediaClaims,
+  '0018_shared_tls': m0018,
 };
