@@ -24,6 +24,7 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   media: () => import('./media.js'),
   managedIdentity: () => import('./managedIdentity.js'),
   bodies: () => import('./bodies.js'),
+  live: () => import('./live.js'),
 };
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
