@@ -2,8 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import SqliteDatabase from 'better-sqlite3';
-import pg from 'pg';
-import { redactedUrl } from './engines/postgres.js';
+import { withSessionLock } from './engines/postgres.js';
 
 export interface StartupLockLocation {
   dataDir: string;
@@ -27,29 +26,11 @@ const SQLITE_WAIT_MS = 120_000;
  * the process that holds it, should it die.
  */
 export async function withStartupLock<T>(location: StartupLockLocation, work: () => Promise<T>): Promise<T> {
-  if (location.databaseUrl !== undefined) return withAdvisoryLock(location.databaseUrl, work);
+  if (location.databaseUrl !== undefined)
+    return withSessionLock(location.databaseUrl, STARTUP_LOCK, 'tessera start-up', work);
   // The folder is made here, as openStore would: the lock comes first.
   mkdirSync(location.dataDir, { recursive: true, mode: 0o700 });
   return withFileLock(join(location.dataDir, STARTUP_LOCK_FILE), work);
-}
-
-async function withAdvisoryLock<T>(url: string, work: () => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url, application_name: 'tessera start-up' });
-  try {
-    await client.connect();
-  } catch (error) {
-    await client.end().catch(() => {});
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`cannot connect to PostgreSQL at ${redactedUrl(url)}: ${reason}`, { cause: error });
-  }
-  client.on('error', () => {});
-  try {
-    await client.query('select pg_advisory_lock($1)', [STARTUP_LOCK]);
-    return await work();
-  } finally {
-    // Ending the session releases the lock.
-    await client.end().catch(() => {});
-  }
 }
 
 async function withFileLock<T>(file: string, work: () => Promise<T>): Promise<T> {

@@ -20,11 +20,13 @@ import { MediaEntities } from '../persistence/mediaEntities.js';
 import { removeOrphans } from '../persistence/orphans.js';
 import { StreamingEndpointGate, servingResolver } from '../live/control/endpointGate.js';
 import { accountsWithLive } from '../live/control/liveAccounts.js';
+import { StoreLiveLease } from '../live/control/liveLease.js';
 import { LiveSupervisor } from '../live/control/supervisor.js';
 import type { LiveIngest } from '../live/liveIngest.js';
 import { LivePipeline } from '../live/livePipeline.js';
 import { livePreviewPlugin } from '../live/origin/previewPlugin.js';
-import { liveAssetHook } from '../live/origin/liveHttp.js';
+import { liveAssetHook, mirroredResolver } from '../live/origin/liveHttp.js';
+import { LiveMirror, pipelineOutput } from '../live/origin/liveMirror.js';
 import { streamingPlugin } from '../streaming/index.js';
 import { mediaApiPlugin } from './apiPlugin.js';
 
@@ -92,12 +94,18 @@ export async function mediaPlugin(
     ingestHost: deps.listenHost,
     onAssetWritten: (_account, container) => origin.changed(container),
   });
+  // Live output on every node: the lease holder publishes its outputs beside the segments.
+  const mirror = new LiveMirror({ liveRoot: join(root, 'live'), outputOf: pipelineOutput(pipeline) });
   const live = new LiveSupervisor({
     entities,
     ingest: deps.liveIngest ?? pipeline,
     accountsWithLive: () => accountsWithLive(deps.db),
     origin: () => deps.origins.defaultOrigin,
     log: app.log,
+    // One node at a time runs the live pipeline: the one holding this lease.
+    lease: new StoreLiveLease(deps.db),
+    node: runner.node,
+    mirror,
   });
   const api = new MediaApi({
     entities,
@@ -150,11 +158,14 @@ export async function mediaPlugin(
     store: blobs,
     onCommitted: (_account, container) => origin.changed(container),
   });
-  await app.register(livePreviewPlugin, { prefix: '/media/:account/preview', live: pipeline });
+  await app.register(livePreviewPlugin, { prefix: '/media/:account/preview', live: pipeline, mirror });
   await app.register(streamingPlugin, {
     prefix: '/media/:account/streaming',
-    resolver: servingResolver(origin, new StreamingEndpointGate(entities, accounts)),
-    live: liveAssetHook(pipeline),
+    resolver: mirroredResolver(
+      servingResolver(origin, new StreamingEndpointGate(entities, accounts)),
+      mirror,
+    ),
+    live: liveAssetHook(pipeline, mirror),
     cacheDir: join(root, 'packages'),
     tools: locateFfmpeg,
   });

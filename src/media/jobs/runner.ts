@@ -28,6 +28,7 @@ import {
 } from './transitions.js';
 import type { StateEvents } from './transitions.js';
 import type { JobEvents } from './events.js';
+import { AccountWakes } from '../accountWakes.js';
 
 export interface JobRunnerOptions {
   entities: MediaEntities;
@@ -105,8 +106,12 @@ export class JobRunner {
   /** This runner's name in leases and run folders. */
   readonly node: string;
   private readonly running = new Map<string, Running>();
-  private readonly pendingAccounts = new Set<string>();
-  private scheduled = false;
+  private readonly wakes = new AccountWakes(
+    (account) =>
+      void this.schedule(account).catch((error: unknown) =>
+        this.options.log.error({ err: error, account }, 'job scheduling failed'),
+      ),
+  );
   private closed = false;
   private poller: NodeJS.Timeout | undefined;
   private heart: NodeJS.Timeout | undefined;
@@ -241,19 +246,7 @@ export class JobRunner {
 
   wake(account: string): void {
     if (this.closed) return;
-    this.pendingAccounts.add(account);
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      const accounts = [...this.pendingAccounts];
-      this.pendingAccounts.clear();
-      for (const name of accounts) {
-        this.schedule(name).catch((error: unknown) =>
-          this.options.log.error({ err: error, account: name }, 'job scheduling failed'),
-        );
-      }
-    });
+    this.wakes.add(account);
   }
 
   /**
@@ -287,7 +280,7 @@ export class JobRunner {
 
   /** Waits until nothing runs (tests). */
   async idle(): Promise<void> {
-    while (this.running.size > 0 || this.scheduled) {
+    while (this.running.size > 0 || this.wakes.due) {
       await Promise.allSettled([...this.running.values()].map((r) => r.done));
       await new Promise((resolve) => setImmediate(resolve));
     }

@@ -293,13 +293,15 @@ export class LiveChannel implements LiveSource {
         this.output?.append(run, track, segment);
         this.targetDuration = Math.max(this.targetDuration, Math.round(segment.end - segment.start));
       }
-      if (problems.length > 0) {
+      // A scan under way when stop() removed the run's folder finds its files gone: not a fault.
+      if (problems.length > 0 && !this.closed) {
         this.options.log.warn(
           { channel: this.spec.channelId, run: run.id, problems },
           'live: unreadable segments skipped',
         );
       }
     } catch (error) {
+      if (this.closed) return;
       this.options.log.warn(
         { channel: this.spec.channelId, run: run.id, err: error },
         'live: reading segments failed',

@@ -120,6 +120,10 @@ export interface LiveIngest {
   stopProgram(accountName: string, programId: string): Promise<RecordedFile[]>;
   /** Whether an encoder is pushing to the channel now (dashboards). */
   isIngesting(accountName: string, channelId: string): boolean;
-  /** Stops every channel's listeners and encoders (server shutdown); states stay as recorded. */
+  /**
+   * Stops every channel's listeners and encoders (server shutdown, or this node losing the live
+   * lease); states stay as recorded. The pipeline may be used again afterwards, when the node
+   * takes the lease back.
+   */
   close(): Promise<void>;
 }

@@ -62,8 +62,22 @@ const MIGRATION_LOCK = '7439620186419355073';
  * before taking its own lock, which two nodes could race on. A node that dies holding the lock
  * loses its session, and the lock with it.
  */
-export async function withMigrationLock<T>(url: string, work: () => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url, application_name: 'tessera migrations' });
+export function withMigrationLock<T>(url: string, work: () => Promise<T>): Promise<T> {
+  return withSessionLock(url, MIGRATION_LOCK, 'tessera migrations', work);
+}
+
+/**
+ * Runs `work` while holding the session advisory lock `key` on a connection of its own (not one
+ * of the pool, whose sessions outlive the work). The lock is released with the session, so a
+ * process that dies holding it frees it.
+ */
+export async function withSessionLock<T>(
+  url: string,
+  key: string,
+  applicationName: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  const client = new pg.Client({ connectionString: url, application_name: applicationName });
   try {
     await client.connect();
   } catch (error) {
@@ -73,14 +87,10 @@ export async function withMigrationLock<T>(url: string, work: () => Promise<T>):
   }
   client.on('error', () => {});
   try {
-    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    try {
-      return await work();
-    } finally {
-      // Ending the session below releases the lock too, should this fail.
-      await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
-    }
+    await client.query('select pg_advisory_lock($1)', [key]);
+    return await work();
   } finally {
+    // Ending the session releases the lock.
     await client.end().catch(() => {});
   }
 }

@@ -17,6 +17,7 @@ import * as m0015 from './0015_appconfig_counter.js';
 import * as m0016 from './0016_change_notifications.js';
 import * as m0017MediaClaims from './0017_media_claims.js';
 import * as m0018 from './0018_shared_tls.js';
+import * as m0019LiveLease from './0019_live_lease.js';
 
 // Names sort in application order; the Migrator records each one it has run.
 export const migrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '0016_change_notifications': m0016,
   '0017_media_claims': m0017MediaClaims,
   '0018_shared_tls': m0018,
+  '0019_live_lease': m0019LiveLease,
 };

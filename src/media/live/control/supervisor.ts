@@ -1,34 +1,39 @@
-import { ChannelState, programsOf } from '../../entities/channels.js';
-import { OperationState } from '../../entities/operations.js';
-import type { OperationError } from '../../entities/operations.js';
-import { ProgramState } from '../../entities/programs.js';
-import { EndpointState } from '../../entities/streamingEndpoints.js';
-import type { EntityRecord } from '../../odata/edm.js';
-import type { AccountWriter, MediaEntities } from '../../persistence/mediaEntities.js';
-import { LiveIngestError } from '../liveIngest.js';
-import type { ChannelEndpoints, LiveIngest } from '../liveIngest.js';
-import { channelSpec, programSpec } from './specs.js';
-import type { Claimed } from './transitions.js';
-import {
-  channelLost,
-  claimOperation,
-  programLost,
-  recordFiles,
-  refreshEndpoints,
-  settle,
-  withEndpoints,
-} from './transitions.js';
+import { newNodeId } from '../../jobs/nodeIdentity.js';
+import type { MediaEntities } from '../../persistence/mediaEntities.js';
+import type { LiveIngest } from '../liveIngest.js';
+import type { LiveOutputMirror } from '../origin/liveMirror.js';
+import { LeaseKeeper } from './leaseKeeper.js';
+import { LIVE_LEASE_MS, soleLiveLease } from './liveLease.js';
+import type { LeaseTerm, LiveLease } from './liveLease.js';
+import { LiveTerm } from './liveTerm.js';
 
 export interface LiveSupervisorOptions {
   entities: MediaEntities;
   /** The live pipeline: listeners, packaging, recording. */
   ingest: LiveIngest;
-  /** Accounts with live entities or operations, for the scan at start-up and the poll. */
+  /** Accounts with live entities or operations, for the scan at the start of a term and the poll. */
   accountsWithLive(): Promise<string[]>;
   /** Where published URLs point when the request that started a channel named no origin. */
   origin(): string;
-  log: { error(obj: unknown, msg: string): void; info?(obj: unknown, msg: string): void };
-  /** How often to look for work recorded by other processes (the CLI); tests shorten it. */
+  log: {
+    error(obj: unknown, msg: string): void;
+    warn?(obj: unknown, msg: string): void;
+    info?(obj: unknown, msg: string): void;
+  };
+  /**
+   * Which node runs the pipeline among the nodes on the store (StoreLiveLease). Absent: this
+   * supervisor is alone on its store by construction (a test's, with no server).
+   */
+  lease?: LiveLease;
+  /** This node's name in the lease; a new one unless given. */
+  node?: string;
+  /** The lease's length (it must be the lease's own expiry); 10 s unless given. */
+  leaseMs?: number;
+  /** How often the lease is renewed, or tried by a node that does not hold it; 2 s unless given. */
+  renewMs?: number;
+  /** Where the holder publishes its live outputs for the nodes that do not run the pipeline. */
+  mirror?: LiveOutputMirror;
+  /** How often to look for work recorded by other processes (the CLI, other nodes); tests shorten it. */
   pollMs?: number;
   /** How long one pipeline call may take before its operation fails with Timeout. */
   callTimeoutMs?: number;
@@ -36,558 +41,84 @@ export interface LiveSupervisorOptions {
   finalWriteRetryMs?: readonly number[];
 }
 
-const POLL_MS = 1000;
-const CALL_TIMEOUT_MS = 120_000;
-const FINAL_WRITE_RETRY_MS = [200, 1000, 5000];
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const keyOf = (account: string, id: string) => `${account}\u0000${id}`;
-
-interface Work extends Claimed {
-  account: string;
-}
+const RENEW_MS = 2000;
 
 /**
- * Carries out what the live API answered 202 to, after the unit that recorded it committed:
- * calls the live pipeline (`LiveIngest`) and records the outcome (the entity's new state and
- * URLs, the operation Succeeded, or Failed with the pipeline's code). Streaming endpoints have no
- * pipeline: their transitions just end.
+ * The live control plane of one node. Several nodes may share a store (PostgreSQL; or a server
+ * and the CLI on one SQLite data folder, where the CLI never runs a supervisor), but one node at
+ * a time runs the live pipeline: the one holding the live lease (liveLease.ts), which this
+ * supervisor takes when it is free and renews every 2 s (it lasts 10 s). While it holds it, a
+ * term (liveTerm.ts) does what a start did before leases: Running channels listen again,
+ * Running programs record again, operations InProgress finish; then it carries out the work
+ * recorded on any node. A node without the lease records work (the API's 202 and operation)
+ * and leaves it to the holder, which finds it by polling; it tries to take the lease every 2 s,
+ * so when the holder dies another node takes over within the lease's length and what was
+ * running runs again there.
  *
- * One supervisor runs per store (the server's); the CLI records work and leaves it to the
- * supervisor, which finds it by polling the media change counter. An operation is claimed (a
- * hidden `_claimed` time) before the pipeline is called, so at the next start an operation still
- * InProgress was either never taken up (it is done now) or interrupted: transitions are finished
- * (Start and Stop run again), momentary actions end as the restart leaves them (Reset, HideSlate,
- * EndAdvertisement Succeeded; ShowSlate, StartAdvertisement Failed with InternalError). At start
- * channels recorded Running listen again and their Running programs record again; a channel that
- * cannot is recorded Stopped with its programs.
- *
- * A deleted channel is forgotten by the pipeline (its ingest port and stream key): a delete ends
- * in its own unit of work, so the supervisor finds its Succeeded operation by polling and asks
- * once per process (forgetting twice changes nothing, so a restart simply asks again).
- *
- * Shutdown leaves states as recorded: work under way is not ended, the next start finishes it.
+ * A holder that loses its lease — a renewal refused, none accepted for 8 s, or a write that
+ * found it gone — closes its pipeline at once, so two nodes never ingest the same channel; its
+ * records stay as they are for the next holder. Closing the supervisor ends the term and gives
+ * the lease up, so another node takes over at once.
  */
 export class LiveSupervisor {
-  /** Channels this process started in the pipeline, with the URLs it published. */
-  private readonly listening = new Map<string, ChannelEndpoints>();
-  /** Programs recording in this process. */
-  private readonly recording = new Set<string>();
-  /** Work under way: by operation id, `restart <account> <channel>` or `forget <operation id>`. */
-  private readonly tasks = new Map<string, Promise<void>>();
-  /** Operations whose final write failed: left to the next start rather than retried in a loop. */
-  private readonly abandoned = new Set<string>();
-  /** Channels.Delete operations whose channel this process has had the pipeline forget. */
-  private readonly forgotten = new Set<string>();
-  private readonly reconciling = new Map<string, Promise<void>>();
-  private readonly again = new Set<string>();
-  private readonly pendingAccounts = new Set<string>();
-  private scheduled = false;
-  private closed = false;
-  private poller: NodeJS.Timeout | undefined;
-  private polling = false;
-  private polledVersion = -1;
-  private readonly retryDelays: readonly number[];
-  private readonly callTimeoutMs: number;
+  private readonly keeper: LeaseKeeper;
+  private readonly lease: LiveLease;
+  private current: LiveTerm | undefined;
+  private starting: Promise<void> | undefined;
 
   constructor(private readonly options: LiveSupervisorOptions) {
-    this.retryDelays = options.finalWriteRetryMs ?? FINAL_WRITE_RETRY_MS;
-    this.callTimeoutMs = options.callTimeoutMs ?? CALL_TIMEOUT_MS;
-  }
-
-  /** Restarts what was Running, takes up what is in progress, then polls for other processes' work. */
-  async start(): Promise<void> {
-    for (const account of await this.options.accountsWithLive()) this.reconcileSoon(account);
-    await Promise.allSettled([...this.reconciling.values()]);
-    this.poller = setInterval(() => void this.poll(), this.options.pollMs ?? POLL_MS);
-    this.poller.unref();
-  }
-
-  /** New work was recorded for the account in this process. */
-  wake(account: string): void {
-    if (this.closed) return;
-    this.pendingAccounts.add(account);
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      const accounts = [...this.pendingAccounts];
-      this.pendingAccounts.clear();
-      for (const name of accounts) this.reconcileSoon(name);
+    this.lease = options.lease ?? soleLiveLease();
+    this.keeper = new LeaseKeeper({
+      lease: this.lease,
+      node: options.node ?? newNodeId(),
+      leaseMs: options.leaseMs ?? LIVE_LEASE_MS,
+      renewMs: options.renewMs ?? RENEW_MS,
+      log: options.log,
+      gained: (term) => this.begin(term),
+      lost: (_term, reason) => this.endTerm(reason === 'closing'),
     });
   }
 
-  /** Stops polling, closes the pipeline (its listeners and encoders) and waits for work under way. */
+  /** Takes the lease if it is free and, if so, does what a term begins with; then keeps at it. */
+  async start(): Promise<void> {
+    await this.keeper.start();
+    await this.starting;
+  }
+
+  /** New work was recorded for the account in this process; a node without the lease leaves it to the holder. */
+  wake(account: string): void {
+    this.current?.wake(account);
+  }
+
+  /** Ends the term (the pipeline closes, states stay as recorded) and gives the lease up. */
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    clearInterval(this.poller);
-    try {
-      await this.options.ingest.close();
-    } catch (error) {
-      this.options.log.error({ err: error }, 'live pipeline: close failed');
-    }
-    await Promise.allSettled([...this.tasks.values(), ...this.reconciling.values()]);
+    await this.keeper.close();
   }
 
   /** Waits until nothing runs (tests). */
   async idle(): Promise<void> {
-    while (this.scheduled || this.reconciling.size > 0 || this.tasks.size > 0) {
-      await Promise.allSettled([...this.reconciling.values(), ...this.tasks.values()]);
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    await this.starting;
+    await this.current?.idle();
   }
 
-  private async poll(): Promise<void> {
-    if (this.polling || this.closed) return;
-    this.polling = true;
-    try {
-      const version = await this.options.entities.version();
-      if (version === this.polledVersion) return;
-      this.polledVersion = version;
-      for (const account of await this.options.accountsWithLive()) this.reconcileSoon(account);
-    } catch (error) {
-      this.options.log.error({ err: error }, 'live poll failed');
-    } finally {
-      this.polling = false;
-    }
-  }
-
-  /** One reconcile per account at a time; a wake during one runs another after it. */
-  private reconcileSoon(account: string): void {
-    if (this.closed) return;
-    if (this.reconciling.has(account)) {
-      this.again.add(account);
-      return;
-    }
-    const run = this.reconcile(account)
-      .catch((error: unknown) => this.options.log.error({ err: error, account }, 'live reconcile failed'))
-      .finally(() => {
-        this.reconciling.delete(account);
-        if (this.again.delete(account)) this.reconcileSoon(account);
-      });
-    this.reconciling.set(account, run);
-  }
-
-  /** Starts the work the account's records ask for that nobody here is doing. */
-  private async reconcile(account: string): Promise<void> {
-    const view = await this.options.entities.view(account);
-    if (this.closed) return;
-    // First the channels to listen again, so that work on them waits for them (channelReady).
-    for (const channel of view.list('Channels')) {
-      const id = channel.Id as string;
-      if (channel.State === ChannelState.Running && !this.listening.has(keyOf(account, id))) {
-        this.launch(`restart ${keyOf(account, id)}`, () => this.restartChannel(account, id));
-      }
-    }
-    const operations = view
-      .list('Operations')
-      .filter((o) => o.State === OperationState.InProgress && !this.abandoned.has(o.Id as string))
-      .sort((a, b) => (a._created as number) - (b._created as number));
-    for (const operation of operations) {
-      const id = operation.Id as string;
-      this.launch(id, () => this.perform(account, id));
-    }
-    for (const operation of view.list('Operations')) {
-      const id = operation.Id as string;
-      const channelId = operation.TargetEntityId as string;
-      if (
-        operation._action !== 'Channels.Delete' ||
-        operation.State !== OperationState.Succeeded ||
-        this.forgotten.has(id) ||
-        view.get('Channels', channelId)
-      )
-        continue;
-      this.forgotten.add(id);
-      this.launch(`forget ${id}`, () => this.forgetChannel(account, channelId));
-    }
-  }
-
-  private launch(key: string, work: () => Promise<void>): void {
-    if (this.tasks.has(key) || this.closed) return;
-    const done = work()
-      .catch((error: unknown) => this.options.log.error({ err: error, key }, 'live work failed'))
-      .finally(() => this.tasks.delete(key));
-    this.tasks.set(key, done);
-  }
-
-  /** Whether the channel listens here, once a restart of it under way has ended. */
-  private async channelReady(account: string, channelId: string): Promise<boolean> {
-    const key = keyOf(account, channelId);
-    await this.tasks.get(`restart ${key}`);
-    return this.listening.has(key);
-  }
-
-  /** A pipeline call, bounded: past the limit it fails with Timeout. */
-  private async call<T>(work: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const limit = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new LiveIngestError(
-              'Timeout',
-              `The live pipeline did not answer within ${Math.round(this.callTimeoutMs / 1000)} seconds.`,
-            ),
-          ),
-        this.callTimeoutMs,
-      );
+  private begin(held: LeaseTerm): void {
+    const term = new LiveTerm({
+      ...this.options,
+      lease: this.lease,
+      held,
+      onLeaseLost: () => this.keeper.drop(held),
     });
-    try {
-      return await Promise.race([work, limit]);
-    } finally {
-      clearTimeout(timer);
-    }
+    this.current = term;
+    this.options.log.info?.({ node: held.node, term: held.term }, 'live: this node runs the live pipeline');
+    this.starting = term
+      .start()
+      .catch((error: unknown) => this.options.log.error({ err: error }, 'live: the term could not start'))
+      .finally(() => (this.starting = undefined));
   }
 
-  /** What an operation reports of a failure: the pipeline's code, or InternalError (logged). */
-  private failure(error: unknown, doing: string): OperationError {
-    if (error instanceof LiveIngestError) return { code: error.code, message: error.message };
-    this.options.log.error({ err: error }, `live pipeline failed ${doing}`);
-    return { code: 'InternalError', message: `An internal error occurred while ${doing}.` };
-  }
-
-  /** One unit of work that must land; retried, and left to the next start when it cannot. */
-  private async finalWrite(
-    account: string,
-    key: string,
-    work: (writer: AccountWriter) => unknown,
-  ): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.options.entities.write(account, work);
-        return;
-      } catch (error) {
-        const delay = this.retryDelays[attempt];
-        if (delay === undefined || this.closed) {
-          this.abandoned.add(key);
-          this.options.log.error(
-            { err: error, key },
-            'live: an outcome could not be written; the next start finishes it',
-          );
-          return;
-        }
-        await sleep(delay);
-      }
-    }
-  }
-
-  /** Ends an operation, with its entity changed. */
-  private end(
-    work: Work,
-    outcome: { change?: (entity: EntityRecord) => EntityRecord; error?: OperationError } = {},
-  ): Promise<void> {
-    const id = work.operation.Id as string;
-    return this.finalWrite(work.account, id, (writer) => settle(writer, id, Date.now(), outcome));
-  }
-
-  private async perform(account: string, operationId: string): Promise<void> {
-    const claimed = await this.options.entities.write(account, (writer) =>
-      claimOperation(writer, operationId, Date.now()),
-    );
-    if (!claimed || this.closed) return;
-    const work: Work = { ...claimed, account };
-    const action = claimed.operation._action as string;
-    switch (action) {
-      case 'Channels.Start':
-        return this.startChannel(work);
-      case 'Channels.Stop':
-        return this.stopChannel(work);
-      case 'Channels.Reset':
-      case 'Channels.ShowSlate':
-      case 'Channels.HideSlate':
-      case 'Channels.StartAdvertisement':
-      case 'Channels.EndAdvertisement':
-        return this.channelAction(work, action.slice('Channels.'.length));
-      case 'Programs.Start':
-        return this.startProgram(work);
-      case 'Programs.Stop':
-        return this.stopProgram(work);
-      case 'StreamingEndpoints.Start':
-        return this.endpointTransition(work, EndpointState.Starting, () => EndpointState.Running);
-      case 'StreamingEndpoints.Stop':
-        return this.endpointTransition(work, EndpointState.Stopping, () => EndpointState.Stopped);
-      case 'StreamingEndpoints.Scale':
-        return this.endpointTransition(work, EndpointState.Scaling, (endpoint) => endpoint);
-      default:
-        return this.end(work, {
-          error: { code: 'InternalError', message: `The operation '${action}' is not known to this server.` },
-        });
-    }
-  }
-
-  /** The entity is not in the state the operation moves it from: nothing to do but say so. */
-  private mismatch(work: Work, expected: string): Promise<void> {
-    return this.end(work, {
-      error: {
-        code: 'InvalidOperation',
-        message: `'${String(work.target.Id)}' is ${String(work.target.State)}, not ${expected}.`,
-      },
-    });
-  }
-
-  private async startChannel(work: Work): Promise<void> {
-    const { account, target } = work;
-    if (target.State !== ChannelState.Starting) return this.mismatch(work, ChannelState.Starting);
-    const id = target.Id as string;
-    const key = keyOf(account, id);
-    let endpoints = this.listening.get(key);
-    if (!endpoints) {
-      try {
-        endpoints = await this.call(
-          this.options.ingest.startChannel(
-            channelSpec(account, target),
-            typeof target._origin === 'string' ? target._origin : this.options.origin(),
-          ),
-        );
-      } catch (error) {
-        if (this.closed) return;
-        const failure = this.failure(error, 'starting the channel');
-        // A start that timed out may still complete: it must not leave a listener behind.
-        if (failure.code === 'Timeout') this.options.ingest.stopChannel(account, id).catch(() => undefined);
-        return this.end(work, { change: (c) => ({ ...c, State: ChannelState.Stopped }), error: failure });
-      }
-      this.listening.set(key, endpoints);
-    }
-    if (this.closed) return;
-    const published = endpoints;
-    return this.end(work, {
-      change: (c) => ({ ...withEndpoints(c, published), State: ChannelState.Running }),
-    });
-  }
-
-  private async stopChannel(work: Work): Promise<void> {
-    const { account, target } = work;
-    if (target.State !== ChannelState.Stopping) return this.mismatch(work, ChannelState.Stopping);
-    const id = target.Id as string;
-    const key = keyOf(account, id);
-    await this.channelReady(account, id);
-    if (this.listening.has(key)) {
-      try {
-        await this.call(this.options.ingest.stopChannel(account, id));
-      } catch (error) {
-        if (this.closed) return;
-        // It still listens, as far as anyone can tell.
-        const failure = this.failure(error, 'stopping the channel');
-        return this.end(work, { change: (c) => ({ ...c, State: ChannelState.Running }), error: failure });
-      }
-      this.listening.delete(key);
-    }
-    if (this.closed) return;
-    return this.end(work, { change: (c) => ({ ...c, State: ChannelState.Stopped }) });
-  }
-
-  /** Reset, slates and ad markers: the channel keeps its state. */
-  private async channelAction(work: Work, action: string): Promise<void> {
-    const { account, target, operation, interrupted } = work;
-    const id = target.Id as string;
-    if (interrupted) {
-      // The channel listened again from scratch: its live window is empty, no slate or break shows.
-      const undone = action === 'ShowSlate' || action === 'StartAdvertisement';
-      return this.end(work, {
-        ...(undone
-          ? {
-              error: {
-                code: 'InternalError',
-                message: `The server stopped before ${action} completed; send it again.`,
-              },
-            }
-          : {}),
-      });
-    }
-    if (target.State !== ChannelState.Running || !(await this.channelReady(account, id))) {
-      return this.end(work, {
-        error: { code: 'InvalidOperation', message: `The channel '${String(target.Name)}' is not running.` },
-      });
-    }
-    const parameters = (operation._parameters ?? {}) as Record<string, unknown>;
-    const { ingest } = this.options;
-    try {
-      switch (action) {
-        case 'Reset':
-          await this.call(ingest.resetChannel(account, id));
-          break;
-        case 'ShowSlate':
-          await this.call(
-            ingest.showSlate(account, id, {
-              durationSeconds: parameters.durationSeconds as number,
-              assetId: (parameters.assetId as string | null) ?? null,
-            }),
-          );
-          break;
-        case 'HideSlate':
-          await this.call(ingest.hideSlate(account, id));
-          break;
-        case 'StartAdvertisement':
-          await this.call(
-            ingest.startAdvertisement(account, id, {
-              cueId: parameters.cueId as number,
-              durationSeconds: parameters.durationSeconds as number,
-              showSlate: parameters.showSlate === true,
-            }),
-          );
-          break;
-        default:
-          await this.call(ingest.endAdvertisement(account, id, { cueId: parameters.cueId as number }));
-      }
-    } catch (error) {
-      if (this.closed) return;
-      return this.end(work, { error: this.failure(error, `running ${action} on the channel`) });
-    }
-    if (this.closed) return;
-    return this.end(work);
-  }
-
-  private async startProgram(work: Work): Promise<void> {
-    const { account, target } = work;
-    if (target.State !== ProgramState.Starting) return this.mismatch(work, ProgramState.Starting);
-    const channelId = target.ChannelId as string;
-    if (!(await this.channelReady(account, channelId))) {
-      return this.end(work, {
-        change: (p) => ({ ...p, State: ProgramState.Stopped }),
-        error: { code: 'InvalidOperation', message: `The channel '${channelId}' is not running.` },
-      });
-    }
-    const key = keyOf(account, target.Id as string);
-    if (!this.recording.has(key)) {
-      try {
-        await this.call(this.options.ingest.startProgram(programSpec(account, target)));
-      } catch (error) {
-        if (this.closed) return;
-        return this.end(work, {
-          change: (p) => ({ ...p, State: ProgramState.Stopped }),
-          error: this.failure(error, 'starting the program'),
-        });
-      }
-      this.recording.add(key);
-    }
-    if (this.closed) return;
-    return this.end(work, { change: (p) => ({ ...p, State: ProgramState.Running }) });
-  }
-
-  private async stopProgram(work: Work): Promise<void> {
-    const { account, target, interrupted } = work;
-    if (target.State !== ProgramState.Stopping) return this.mismatch(work, ProgramState.Stopping);
-    const id = target.Id as string;
-    const key = keyOf(account, id);
-    await this.channelReady(account, target.ChannelId as string);
-    const wasRecording = this.recording.has(key);
-    let files;
-    try {
-      files = await this.call(this.options.ingest.stopProgram(account, id));
-    } catch (error) {
-      if (this.closed) return;
-      this.recording.delete(key);
-      const failure: OperationError =
-        interrupted && !wasRecording
-          ? {
-              code: 'InternalError',
-              message:
-                'The server stopped while the program was stopping; its recording could not be finalised.',
-            }
-          : this.failure(error, 'stopping the program');
-      return this.end(work, {
-        change: (p) => ({ ...p, State: ProgramState.Stopped, _recorded: true }),
-        error: failure,
-      });
-    }
-    this.recording.delete(key);
-    if (this.closed) return;
-    const recorded = files;
-    const operationId = work.operation.Id as string;
-    return this.finalWrite(account, operationId, (writer) => {
-      const now = Date.now();
-      const program = writer.get('Programs', id);
-      if (program?.State === ProgramState.Stopping)
-        recordFiles(writer, program.AssetId as string, recorded, now);
-      settle(writer, operationId, now, {
-        change: (p) => ({ ...p, State: ProgramState.Stopped, _recorded: true }),
-      });
-    });
-  }
-
-  /** Start, Stop and Scale of a streaming endpoint: no pipeline, the transition just ends. */
-  private endpointTransition(
-    work: Work,
-    from: string,
-    to: (endpoint: EntityRecord) => string | EntityRecord,
-  ): Promise<void> {
-    if (work.target.State !== from) return this.mismatch(work, from);
-    const parameters = (work.operation._parameters ?? {}) as Record<string, unknown>;
-    const before = work.operation._stateBefore;
-    return this.end(work, {
-      change: (endpoint) => {
-        const next = to(endpoint);
-        if (typeof next === 'string') return { ...endpoint, State: next };
-        const { _servingWhileScaling: _, ...rest } = endpoint;
-        return {
-          ...rest,
-          ScaleUnits: parameters.scaleUnits,
-          State: typeof before === 'string' ? before : EndpointState.Stopped,
-        };
-      },
-    });
-  }
-
-  /** A deleted channel: the pipeline forgets it; a failure is logged and the next start asks again. */
-  private async forgetChannel(account: string, channelId: string): Promise<void> {
-    try {
-      await this.call(this.options.ingest.forgetChannel(account, channelId));
-    } catch (error) {
-      if (this.closed) return;
-      this.options.log.error(
-        { err: error, account, channelId },
-        'live: the pipeline could not forget a deleted channel; the next start tries again',
-      );
-    }
-  }
-
-  /** A channel recorded Running that this process has not started: it listens again, with its programs. */
-  private async restartChannel(account: string, channelId: string): Promise<void> {
-    const view = await this.options.entities.view(account);
-    const channel = view.get('Channels', channelId);
-    const key = keyOf(account, channelId);
-    if (channel?.State !== ChannelState.Running || this.listening.has(key) || this.closed) return;
-    const origin = typeof channel._origin === 'string' ? channel._origin : this.options.origin();
-    let endpoints: ChannelEndpoints;
-    try {
-      endpoints = await this.call(this.options.ingest.startChannel(channelSpec(account, channel), origin));
-    } catch (error) {
-      if (this.closed) return;
-      this.options.log.error(
-        { err: error, account, channelId },
-        'live: a channel recorded Running could not listen again; it is now Stopped',
-      );
-      if (error instanceof LiveIngestError && error.code === 'Timeout')
-        this.options.ingest.stopChannel(account, channelId).catch(() => undefined);
-      await this.finalWrite(account, `restart ${key}`, (writer) =>
-        channelLost(writer, channelId, Date.now()),
-      );
-      return;
-    }
-    this.listening.set(key, endpoints);
-    if (this.closed) return;
-    await this.finalWrite(account, `restart ${key}`, (writer) =>
-      refreshEndpoints(writer, channelId, endpoints, Date.now()),
-    );
-    this.options.log.info?.({ account, channelId }, 'live: channel listens again');
-    for (const program of programsOf(view, channelId)) {
-      const programId = program.Id as string;
-      const programKey = keyOf(account, programId);
-      if (program.State !== ProgramState.Running || this.recording.has(programKey)) continue;
-      try {
-        await this.call(this.options.ingest.startProgram(programSpec(account, program)));
-        this.recording.add(programKey);
-      } catch (error) {
-        if (this.closed) return;
-        this.options.log.error(
-          { err: error, account, programId },
-          'live: a program recorded Running could not record again; it is now Stopped',
-        );
-        await this.finalWrite(account, `restart ${programKey}`, (writer) =>
-          programLost(writer, programId, Date.now()),
-        );
-      }
-    }
+  private async endTerm(withdraw: boolean): Promise<void> {
+    const term = this.current;
+    this.current = undefined;
+    await term?.close(withdraw);
   }
 }

@@ -5,6 +5,8 @@ import { IMMUTABLE_CACHE, strongEtag } from '../../streaming/servedFile.js';
 import { StreamingError } from '../../streaming/types.js';
 import { dashManifest } from './dashManifest.js';
 import { masterPlaylist, mediaPlaylist } from './hlsPlaylists.js';
+import { MIRROR_NOW, mirroredFile } from './liveMirror.js';
+import type { MirroredOutput, MirrorLookup } from './liveMirror.js';
 import type { LiveSource, LiveView } from './liveView.js';
 
 /**
@@ -75,6 +77,21 @@ export const protocolOfTarget = (target: LiveTarget): 'hls' | 'dash' | undefined
 
 const MANIFEST_HEADERS = { 'cache-control': 'no-cache' };
 
+function sendManifest(
+  reply: FastifyReply,
+  target: Extract<LiveTarget, { kind: 'manifest' | 'playlist' }>,
+  text: string | undefined,
+): FastifyReply {
+  if (text === undefined) {
+    throw new StreamingError(404, 'The channel has no live output yet: no encoder has sent a stream.');
+  }
+  const type =
+    target.kind === 'manifest' && target.format === 'dash'
+      ? 'application/dash+xml'
+      : 'application/vnd.apple.mpegurl';
+  return reply.code(200).headers(MANIFEST_HEADERS).header('content-type', type).send(text);
+}
+
 export async function serveLive(
   request: FastifyRequest,
   reply: FastifyReply,
@@ -89,14 +106,7 @@ export async function serveLive(
         : target.format === 'hls'
           ? masterPlaylist(source)
           : dashManifest(source, view);
-    if (text === undefined) {
-      throw new StreamingError(404, 'The channel has no live output yet: no encoder has sent a stream.');
-    }
-    const type =
-      target.kind === 'manifest' && target.format === 'dash'
-        ? 'application/dash+xml'
-        : 'application/vnd.apple.mpegurl';
-    return reply.code(200).headers(MANIFEST_HEADERS).header('content-type', type).send(text);
+    return sendManifest(reply, target, text);
   }
   const run = source.run(target.run);
   const track = run?.track(target.track);
@@ -127,5 +137,55 @@ export async function serveLive(
     cacheControl: IMMUTABLE_CACHE,
     etag: strongEtag(run.id, track.plan.name, segment.number, segment.size),
     lastModified: new Date(Math.floor(source.epochMs / 1000 + segment.end) * 1000).toUTCString(),
+  });
+}
+
+/** How often, and how long apart, a node re-reads a snapshot that does not name a segment yet. */
+const MISS_RETRIES = 4;
+const MISS_WAIT_MS = 250;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The same answers from the snapshot the lease holder published (liveMirror.ts), on a node that
+ * does not run the pipeline. A player may have read a playlist from the holder that names a
+ * segment newer than this node's snapshot: a file it does not name yet is looked up again in
+ * newer snapshots for about a second before it is a 404.
+ */
+export async function serveMirrored(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  mirrored: MirroredOutput,
+  reload: () => Promise<MirrorLookup | undefined>,
+  target: LiveTarget,
+): Promise<FastifyReply> {
+  if (target.kind === 'manifest' || target.kind === 'playlist') {
+    const now = new Date().toISOString();
+    const text =
+      target.kind === 'playlist'
+        ? mirrored.playlists[target.slot]
+        : target.format === 'hls'
+          ? mirrored.hls
+          : mirrored.dash
+              ?.replace(`publishTime="${MIRROR_NOW}"`, `publishTime="${now}"`)
+              .replace(`value="${MIRROR_NOW}"`, `value="${now}"`);
+    return sendManifest(reply, target, text);
+  }
+  const wanted = { ...target, init: target.kind === 'init' };
+  let file = mirroredFile(mirrored, wanted);
+  for (let attempt = 0; !file && attempt < MISS_RETRIES; attempt++) {
+    await sleep(MISS_WAIT_MS);
+    const again = await reload();
+    if (again?.kind !== 'live') break;
+    file = mirroredFile(again.output, wanted);
+  }
+  if (!file) throw notFound();
+  return sendFile(request, reply, {
+    path: file.path,
+    offset: 0,
+    size: file.size,
+    contentType: file.audio ? 'audio/mp4' : 'video/mp4',
+    cacheControl: IMMUTABLE_CACHE,
+    etag: file.etag,
+    lastModified: new Date(file.modified * 1000).toUTCString(),
   });
 }

@@ -1,19 +1,23 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { StreamingError } from '../../streaming/types.js';
 import type { AddressCheck } from '../ipAllowList.js';
+import { compileAllowList } from '../ipAllowList.js';
 import type { LiveOutput } from '../livePipeline.js';
-import { LIVE_CORS_HEADERS, serveLiveOutput } from './liveHttp.js';
+import { LIVE_CORS_HEADERS, serveLiveOutput, serveMirroredOutput } from './liveHttp.js';
+import type { LiveMirror, MirroredOutput } from './liveMirror.js';
 
 /**
  * A channel's preview, below the prefix the server registers it at (`/media/:account/preview`):
  * `/<channel guid>/preview.ism/manifest(format=m3u8-aapl|mpd-time-csf)` and what those manifests
  * name. Only a running channel has one, and only addresses in its `Preview.AccessControl.IP`
- * allow list may watch it (403 otherwise, before anything is read).
+ * allow list may watch it (403 otherwise, before anything is read). The node that runs the
+ * pipeline serves it from memory; any other node from the snapshot that node publishes.
  */
 export interface LivePreviewOptions {
   live: {
     preview(account: string, channelGuid: string): (LiveOutput & { allowed: AddressCheck }) | undefined;
   };
+  mirror?: Pick<LiveMirror, 'lookup'>;
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -34,12 +38,22 @@ export async function livePreviewPlugin(app: FastifyInstance, opts: LivePreviewO
     handler: async (request, reply) => {
       const params = request.params as { account?: string; channel?: string; '*'?: string };
       const channel = params.channel ?? '';
-      const preview = GUID.test(channel) ? opts.live.preview(params.account ?? '', channel) : undefined;
-      if (!preview) throw new StreamingError(404, 'The channel does not exist or is not running.');
-      if (!preview.allowed(request.ip)) {
-        throw new StreamingError(403, "The channel's preview is not allowed from this address.");
+      const account = params.account ?? '';
+      const path = `preview.ism/${params['*'] ?? ''}`;
+      if (!GUID.test(channel)) throw notRunning();
+      const preview = opts.live.preview(account, channel);
+      if (preview) {
+        if (!preview.allowed(request.ip)) throw refused();
+        return serveLiveOutput(request, reply, preview, path);
       }
-      return serveLiveOutput(request, reply, preview, `preview.ism/${params['*'] ?? ''}`);
+      const key = { kind: 'preview', account, guid: channel } as const;
+      const mirrored = await opts.mirror?.lookup(key);
+      if (!mirrored) throw notRunning();
+      if (mirrored.kind === 'live' && !allowedBy(mirrored.output)(request.ip)) {
+        throw refused();
+      }
+      const reload = () => opts.mirror!.lookup(key, true);
+      return serveMirroredOutput(request, reply, mirrored, reload, path);
     },
   });
 
@@ -56,6 +70,17 @@ export async function livePreviewPlugin(app: FastifyInstance, opts: LivePreviewO
       .send(),
   );
 }
+
+/** A snapshot's allow list, compiled once per snapshot read (a player asks many times a snapshot). */
+const compiled = new WeakMap<MirroredOutput, AddressCheck>();
+function allowedBy(output: MirroredOutput): AddressCheck {
+  let check = compiled.get(output);
+  if (!check) compiled.set(output, (check = compileAllowList(output.previewAllow ?? null)));
+  return check;
+}
+
+const notRunning = () => new StreamingError(404, 'The channel does not exist or is not running.');
+const refused = () => new StreamingError(403, "The channel's preview is not allowed from this address.");
 
 function sendError(reply: FastifyReply, status: number, message: string): FastifyReply {
   return reply
