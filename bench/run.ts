@@ -25,6 +25,7 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   managedIdentity: () => import('./managedIdentity.js'),
   bodies: () => import('./bodies.js'),
   live: () => import('./live.js'),
+  scale: () => import('./scale.js'),
 };
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));

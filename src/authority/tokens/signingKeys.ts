@@ -35,6 +35,10 @@ const purposeOf = (kid: string): string => `signing-key:${kid}`;
 
 export class SigningKeys {
   private active?: { key: SigningKey; loadedAt: number };
+  /** The one read under way when the cache expired: requests in flight then share it. */
+  private loading?: Promise<SigningKey>;
+  /** Moves on this process's rotations, so a read begun before one cannot install the old key. */
+  private generation = 0;
 
   constructor(
     private readonly db: Store,
@@ -63,9 +67,21 @@ export class SigningKeys {
    * nodes that rotated at once before rotations were serialised) every node picks the same one:
    * the newest, then the greatest kid.
    */
-  async current(): Promise<SigningKey> {
+  current(): Promise<SigningKey> {
+    if (this.active && nowSeconds() - this.active.loadedAt < CACHE_SECONDS)
+      return Promise.resolve(this.active.key);
+    if (!this.loading) {
+      const loading = this.load().finally(() => {
+        if (this.loading === loading) this.loading = undefined;
+      });
+      this.loading = loading;
+    }
+    return this.loading;
+  }
+
+  private async load(): Promise<SigningKey> {
     const now = nowSeconds();
-    if (this.active && now - this.active.loadedAt < CACHE_SECONDS) return this.active.key;
+    const generation = this.generation;
     const row = await this.db
       .selectFrom('signing_keys')
       .select(['kid', 'private_key_pem'])
@@ -75,11 +91,15 @@ export class SigningKeys {
       .executeTakeFirst();
     if (!row) {
       await this.create({ unlessActive: true });
-      return this.current();
+      return this.load();
     }
-    const pem = this.sealing.open(row.private_key_pem, purposeOf(row.kid));
-    const key = { kid: row.kid, privateKey: createPrivateKey(pem) };
-    this.active = { key, loadedAt: now };
+    // The same key as before (no rotation in the window): no unsealing, no key object to build.
+    const same = this.active?.key.kid === row.kid ? this.active.key : undefined;
+    const key = same ?? {
+      kid: row.kid,
+      privateKey: createPrivateKey(this.sealing.open(row.private_key_pem, purposeOf(row.kid))),
+    };
+    if (generation === this.generation) this.active = { key, loadedAt: now };
     return key;
   }
 
@@ -136,6 +156,8 @@ export class SigningKeys {
       return { kid, retired };
     });
     this.active = undefined;
+    this.loading = undefined;
+    this.generation += 1;
     return created;
   }
 
