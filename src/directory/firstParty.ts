@@ -148,6 +148,16 @@ export const firstPartyPublicClients: ReadonlyArray<ApplicationInput & { appId: 
     isFallbackPublicClient: true,
     publicClientRedirectUris: ['http://localhost', 'urn:ietf:wg:oauth:2.0:oob'],
   },
+  {
+    // Tessera's own web console (portal/, served at /portal): a browser app with no secret. Its
+    // redirect URI is a path, which the authority matches on each of Tessera's own origins only
+    // (authorize/redirectUri.ts), since the host names and port are the deployment's.
+    appId: '3f8f840c-fbce-408a-a651-f1a9cf95b4ff',
+    displayName: 'Tessera Portal',
+    signInAudience: 'AzureADMultipleOrgs',
+    isFallbackPublicClient: true,
+    publicClientRedirectUris: ['/portal/'],
+  },
 ];
 
 /** Everything `Directory.ensureFirstParty` provisions in each tenant. */

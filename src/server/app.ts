@@ -9,6 +9,7 @@ import { managementPlugin } from '../management/plugin.js';
 import { mediaFrameworkError } from '../media/http/frameworkErrors.js';
 import { mediaPlugin } from '../media/http/plugin.js';
 import { managedIdentityPlugin } from '../identity/http/plugin.js';
+import { portalPlugin } from '../portal/http/plugin.js';
 import type { LiveIngest } from '../media/live/liveIngest.js';
 import type { Tessera } from '../tessera.js';
 import type { PublicOrigins } from './origins.js';
@@ -137,6 +138,7 @@ export async function buildApp(options: AppOptions) {
       },
     },
   });
+  await app.register(portalPlugin);
   return app;
 }
 

@@ -192,6 +192,14 @@ describe('three nodes behind one origin on one PostgreSQL database', { skip: mul
     const asWriter = await token(a, writer);
     const asReader = await token(b, reader);
     const latencies: number[] = [];
+    const indexLatencies: number[] = [];
+    const decidesOnB = async (group: string) =>
+      (await b.t.server.tessera.access.current()).evaluate(
+        reader.servicePrincipal.objectId,
+        'Microsoft.Resources/subscriptions/resourceGroups/read',
+        group,
+        'action',
+      ).allowed;
     for (let i = 0; i < 20; i++) {
       const group = `${subscriptionScope}/resourcegroups/feed-${i}`;
       const created = await a.fetch(`${a.t.origin}${group}?api-version=2021-04-01`, {
@@ -217,9 +225,12 @@ describe('three nodes behind one origin on one PostgreSQL database', { skip: mul
         },
       );
       assert.equal(assignment.status, 201, await assignment.text());
-      // From A's acknowledgement to B's first allowed answer; each poll is one request to B.
+      // From A's acknowledgement to B's access index deciding so (the feed and the replay alone), and
+      // to B's first allowed answer (each poll one HTTPS request to B, on this test's event loop).
+      indexLatencies.push(await until(`B's index allows ${group}`, () => decidesOnB(group), 5_000, 0));
       latencies.push(await until(`B enforces ${group}`, async () => (await read()).status === 200, 5_000, 0));
     }
+    t.diagnostic(`role assignment on A → decided by B's index: ${distribution(indexLatencies)}`);
     t.diagnostic(`role assignment on A → enforced on B: ${distribution(latencies)}`);
   });
 });

@@ -52,7 +52,7 @@ export function logoutEndpoint(services: AuthorityServices) {
       const clientId = clientIdOf(params);
       const application = clientId ? await services.directory.applications.findByAppId(clientId) : undefined;
       if (!application) throw aadsts.missingParameter('client_id');
-      if (!isRegisteredRedirectUri(application, redirect)) {
+      if (!isRegisteredRedirectUri(application, redirect, (url) => services.origins.isOwn(url))) {
         throw aadsts.redirectUriMismatch(redirect, application.appId);
       }
       const url = new URL(redirect);

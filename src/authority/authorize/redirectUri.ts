@@ -1,3 +1,4 @@
+import { MICROSOFT_SERVICES_TENANT_ID } from '../../directory/firstParty.js';
 import type { Application } from '../../directory/model.js';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -27,16 +28,50 @@ function matchesLoopback(registered: string, requested: URL): boolean {
 }
 
 /**
- * Whether the app registered `requested`: an exact string match (RFC 9700 §2.1), the port of a
- * loopback URI excepted. Nothing is normalised, so `https://AzureMediaServicesNativeSDK.evil`,
- * `http://localhost.evil.com`, `http://localhost@evil.com` or an encoded slash never match.
+ * An app Tessera itself serves (the portal) lives on Tessera's own origin, whose host names and
+ * port are the deployment's and unknown to the app's definition: a first-party application
+ * registers a path (`/portal/`), which names that exact path on each of Tessera's origins and
+ * nowhere else. Only first-party applications, so a tenant's app cannot send codes there.
  */
-export function isRegisteredRedirectUri(application: Application, requested: string): boolean {
+function matchesOwnOrigin(
+  application: Application,
+  registered: string,
+  requested: string,
+  url: URL,
+  isOwnOrigin: (url: URL) => boolean,
+): boolean {
+  // The text itself must be origin + path, so no user info, query, fragment or dot segment.
+  return (
+    application.tenantId === MICROSOFT_SERVICES_TENANT_ID &&
+    registered.startsWith('/') &&
+    requested === `${url.origin}${registered}` &&
+    isOwnOrigin(url)
+  );
+}
+
+/**
+ * Whether the app registered `requested`: an exact string match (RFC 9700 §2.1), the port of a
+ * loopback URI excepted, and a first-party path on Tessera's own origins. Nothing is normalised,
+ * so `https://AzureMediaServicesNativeSDK.evil`, `http://localhost.evil.com`,
+ * `http://localhost@evil.com` or an encoded slash never match.
+ */
+export function isRegisteredRedirectUri(
+  application: Application,
+  requested: string,
+  isOwnOrigin: (url: URL) => boolean = () => false,
+): boolean {
   if (!PRINTABLE.test(requested) || requested.length > 2048) return false;
+  // A path alone is never a redirect URI: a first-party path only names Tessera's origins.
+  if (requested.startsWith('/')) return false;
   const registered = [...application.publicClientRedirectUris, ...application.webRedirectUris];
   if (registered.includes(requested)) return true;
   const url = parse(requested);
-  return url !== undefined && registered.some((uri) => matchesLoopback(uri, url));
+  return (
+    url !== undefined &&
+    registered.some(
+      (uri) => matchesLoopback(uri, url) || matchesOwnOrigin(application, uri, requested, url, isOwnOrigin),
+    )
+  );
 }
 
 /**

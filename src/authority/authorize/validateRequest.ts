@@ -48,7 +48,7 @@ export async function trustClient(
   if (!application) throw aadsts.applicationNotFound(clientId, tenant.segment);
   const redirectUri = params.get('redirect_uri');
   if (!redirectUri) throw aadsts.missingParameter('redirect_uri');
-  if (!isRegisteredRedirectUri(application, redirectUri)) {
+  if (!isRegisteredRedirectUri(application, redirectUri, (url) => services.origins.isOwn(url))) {
     throw aadsts.redirectUriMismatch(redirectUri, application.appId);
   }
   const state = text(params, 'state');

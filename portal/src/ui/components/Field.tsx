@@ -1,0 +1,56 @@
+import type { ComponentChildren } from 'preact';
+import { useId } from 'preact/hooks';
+
+interface FieldProps {
+  label: string;
+  /** A sentence under the control: what is allowed, what happens. */
+  hint?: string;
+  children: (props: { id: string; 'aria-describedby'?: string }) => ComponentChildren;
+}
+
+/** A labelled form control with its hint tied to it (aria-describedby). */
+export function Field({ label, hint, children }: FieldProps) {
+  const id = useId();
+  const hintId = `${id}-hint`;
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      {children(hint ? { id, 'aria-describedby': hintId } : { id })}
+      {hint && (
+        <p class="hint" id={hintId}>
+          {hint}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** Regions people pick from; Tessera accepts any name, as ARM stores it (lower case, no spaces). */
+export const REGIONS = [
+  'westus',
+  'eastus',
+  'centralus',
+  'westeurope',
+  'northeurope',
+  'uksouth',
+  'japaneast',
+  'australiaeast',
+] as const;
+
+export function RegionSelect(props: {
+  id: string;
+  'aria-describedby'?: string;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  const { value, onChange, ...rest } = props;
+  return (
+    <select {...rest} value={value} onChange={(e) => onChange(e.currentTarget.value)}>
+      {REGIONS.map((region) => (
+        <option key={region} value={region}>
+          {region}
+        </option>
+      ))}
+    </select>
+  );
+}

@@ -1,0 +1,66 @@
+import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The portal's built files (`vite build` → `dist/portal`): `index.html`, unhashed files Vite
+ * copies from `portal/public`, and content-hashed files under `assets/`.
+ */
+export interface PortalBundle {
+  /** Absolute path of the bundle's folder. */
+  readonly root: string;
+}
+
+/**
+ * `<package>/dist/portal`: the nearest folder with a package.json above this module is the
+ * package, whether the server runs from the sources (src/portal) or the build (dist/src/portal).
+ */
+export function defaultBundleRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('package.json not found above the portal plugin');
+    dir = parent;
+  }
+  return path.join(dir, 'dist', 'portal');
+}
+
+/** One file name segment as Vite writes them: no dot segments, separators or odd characters. */
+const SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
+
+/** The folder the hashed, immutable files live in. */
+export const ASSETS_DIR = 'assets';
+
+export interface BundleFile {
+  path: string;
+  size: number;
+  mtimeMs: number;
+  /** Under assets/: the name carries a content hash, so the file never changes. */
+  immutable: boolean;
+}
+
+/**
+ * The bundle file a request path names (`assets/index-3fa9.js`, `favicon.svg`), or undefined
+ * when there is none. Only plain segments are looked up, so nothing outside the bundle is ever
+ * reached, whatever the path says.
+ */
+export async function findBundleFile(
+  bundle: PortalBundle,
+  relative: string,
+): Promise<BundleFile | undefined> {
+  const segments = relative.split('/');
+  if (segments.length > 4 || !segments.every((s) => SEGMENT.test(s))) return undefined;
+  const file = path.join(bundle.root, ...segments);
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) return undefined;
+    return { path: file, size: info.size, mtimeMs: info.mtimeMs, immutable: segments[0] === ASSETS_DIR };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the last segment of a path looks like a file name (`x.js`), not a client route. */
+export const namesAFile = (relative: string): boolean =>
+  relative.startsWith(`${ASSETS_DIR}/`) || /\.[A-Za-z0-9]+$/.test(relative.split('/').pop() ?? '');
