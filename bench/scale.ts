@@ -27,15 +27,13 @@ import { cpuTimes, machineBusySeconds } from './lib/procstat.js';
 import type { CpuTimes } from './lib/procstat.js';
 import { digestCpuProfile } from './lib/profile.js';
 import type { ProfileDigest } from './lib/profile.js';
-import type { ScaleHandshake, ScaleNodeSpec } from './scaleServer.js';
+import { SCALE_NODE_ENV } from './lib/scaleNode.js';
+import type { ScaleHandshake, ScaleNodeSpec } from './lib/scaleNode.js';
 import type { BenchOptions, BenchResult } from './types.js';
 
 export const description =
   'tokens/s and guarded reads/s on 1 node SQLite, 1 and 2 nodes PostgreSQL, with CPU per request ' +
   '(PostgreSQL ≥ 0.7 × SQLite tokens/s; CPU/token 2 nodes ≤ 1.15 × 1 node)';
-
-/** How bench/scaleServer.ts learns which node to be (JSON ScaleNodeSpec). */
-export const SCALE_NODE_ENV = 'TESSERA_BENCH_SCALE_NODE';
 
 const TOKENS_TARGET = 0.7;
 const CPU_TARGET = 1.15;

@@ -9,31 +9,8 @@
  */
 import { ConfigurationData } from '../src/appconfig/configurationData.js';
 import { startBenchNode, startBenchTessera } from './lib/benchTessera.js';
-import type { BenchNodeOptions } from './lib/benchTessera.js';
-import { SCALE_NODE_ENV } from './scale.js';
-
-export interface ScaleNodeSpec {
-  role: 'first' | 'join';
-  node: BenchNodeOptions;
-}
-
-export interface ScaleHandshake {
-  pid: number;
-  /** The node's loopback address and port; `https://localhost:<port>` is every node's origin. */
-  host: string;
-  port: number;
-  caCertPath: string;
-  /** Only from the `first` node: what the loads need. */
-  setup?: {
-    origin: string;
-    tenantId: string;
-    clientId: string;
-    secret: string;
-    /** The store's data plane listens on a port of its own, on every node. */
-    storePort: number;
-    readKey: string;
-  };
-}
+import { SCALE_NODE_ENV } from './lib/scaleNode.js';
+import type { ScaleHandshake, ScaleNodeSpec } from './lib/scaleNode.js';
 
 const STORE = 'bench-scale-store';
 const READ_KEY = 'bench:scale:read';
