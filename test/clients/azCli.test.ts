@@ -65,8 +65,9 @@ describe('Debian azure-cli 2.45 against Tessera', () => {
       '--service-principal',
       '--username',
       client.application.appId,
-      '--password',
-      client.secret,
+      // One word: a secret may begin with '-', which az's parser would take for an option (as az
+      // itself advises, `-p=secret`).
+      `--password=${client.secret}`,
       '--tenant',
       t.tenant.id,
     ]);
