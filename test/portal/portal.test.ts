@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Fastify from 'fastify';
-import type { Locator, Page } from 'playwright-core';
 import { FIRST_PARTY_APP_IDS } from '../../src/directory/firstParty.js';
 import { portalPlugin } from '../../src/portal/http/plugin.js';
 import { postForm } from '../support/authority.js';
@@ -16,6 +14,7 @@ import type { TestServer } from '../support/server.js';
 import { PageClient, authorizeUrl, pkcePair } from '../support/signInClient.js';
 import { PASSWORD, createUser } from '../support/users.js';
 import { ensurePortalBuilt } from './portalBuild.js';
+import { assertAccessible, hasFocus } from './support.js';
 
 const PORTAL_APP_ID = '3f8f840c-fbce-408a-a651-f1a9cf95b4ff';
 
@@ -190,26 +189,6 @@ describe('portal: the bundle served at /portal', () => {
     assert.match(page.text, /AADSTS50011/);
   });
 });
-
-interface AxeResult {
-  violations: { id: string; impact: string | null; help: string; nodes: { target: unknown }[] }[];
-}
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** axe-core in the page (evaluated through the DevTools protocol, which the page's CSP does not govern). */
-async function assertAccessible(page: Page, where: string): Promise<void> {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate<AxeResult>(
-    'axe.run(document, { resultTypes: ["violations"] }).then((r) => ({ violations: r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) })) }))',
-  );
-  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(serious, [], `${where}: ${JSON.stringify(serious, null, 2)}`);
-}
-
-/** Whether the element has the keyboard focus. */
-const hasFocus = (locator: Locator): Promise<boolean> =>
-  locator.evaluate((el) => el === el.ownerDocument.activeElement);
 
 describe('portal: the first-start administrator in Chromium', () => {
   let t: TestServer;

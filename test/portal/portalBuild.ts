@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -33,6 +34,28 @@ function isStale(): boolean {
  */
 export async function ensurePortalBuilt(): Promise<void> {
   if (!isStale()) return;
+  // Test files run in parallel processes: one builds while the others wait, then find it fresh.
+  const lock = join(ROOT, 'dist', '.portal-build.lock');
+  mkdirSync(join(ROOT, 'dist'), { recursive: true });
+  for (let waited = 0; ; waited++) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // A lock older than any build is left by a killed run.
+      const since = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (waited >= 600 || since > 300_000) rmSync(lock, { recursive: true, force: true });
+      await sleep(200);
+    }
+  }
+  try {
+    if (isStale()) await build();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+async function build(): Promise<void> {
   const staging = join(ROOT, 'dist', `.portal-${process.pid}-${Date.now()}`);
   const vite = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
   try {

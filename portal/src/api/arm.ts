@@ -54,7 +54,7 @@ const text = (value: unknown): string => (typeof value === 'string' ? value : ''
 const seg = encodeURIComponent;
 
 /** Every item of an ARM list, following nextLink (on this origin only). */
-async function listAll(path: string): Promise<Json[]> {
+export async function listAll(path: string): Promise<Json[]> {
   const items: Json[] = [];
   let next: string | undefined = path;
   for (let pages = 0; next !== undefined && pages < 100; pages++) {

@@ -6,6 +6,7 @@ import { signOut } from '../auth/signIn.js';
 import { LiveRegion } from './announcer.js';
 import { useLoad } from './components/useLoad.js';
 import { HomePage } from './home/HomePage.js';
+import { IamPage } from './iam/IamPage.js';
 import { LogoIcon, SignOutIcon } from './icons.js';
 import { BASE, screenOf, usePath } from './router.js';
 import { TenantSwitcher } from './TenantSwitcher.js';
@@ -16,7 +17,8 @@ export function App({ account: initial }: { account: Account }) {
   const path = usePath();
   const screen = screenOf(path);
   useEffect(() => {
-    document.title = screen.name === 'home' ? 'Home · Tessera' : 'Not found · Tessera';
+    const titles = { home: 'Home', iam: 'Access control (IAM)', notFound: 'Not found' };
+    document.title = `${titles[screen.name]} · Tessera`;
   }, [screen.name]);
   return (
     <>
@@ -42,7 +44,9 @@ export function App({ account: initial }: { account: Account }) {
         </nav>
       </header>
       <main id="main" tabIndex={-1} key={account.tenantId}>
-        {screen.name === 'home' ? <HomePage /> : <NotFound path={screen.path} />}
+        {screen.name === 'home' && <HomePage />}
+        {screen.name === 'iam' && <IamPage key={screen.scope} scope={screen.scope} />}
+        {screen.name === 'notFound' && <NotFound path={screen.path} />}
       </main>
       <LiveRegion />
     </>

@@ -13,6 +13,7 @@ import { EmptyState } from '../components/EmptyState.js';
 import { ResourceSection } from '../components/ResourceSection.js';
 import { useLoad } from '../components/useLoad.js';
 import { FilmIcon, FolderIcon, KeyIcon } from '../icons.js';
+import { IamLink } from '../iam/IamLink.js';
 import { ConfigurationStoreForm, MediaServicesForm, ResourceGroupForm } from './forms.js';
 import { SubscriptionsSection } from './SubscriptionsSection.js';
 
@@ -67,6 +68,7 @@ function SubscriptionResources({ subscription }: { subscription: Subscription })
         columns={[
           { header: 'Name', cell: (g) => g.name },
           { header: 'Region', cell: (g) => g.location },
+          { header: 'Access', cell: (g) => <IamLink scope={g.id} name={g.name} /> },
         ]}
         empty={
           <EmptyState title="No resource groups yet">
@@ -108,6 +110,7 @@ function SubscriptionResources({ subscription }: { subscription: Subscription })
           { header: 'Region', cell: (s) => s.location, secondary: true },
           { header: 'Tier', cell: (s) => s.sku, secondary: true },
           { header: 'Endpoint', cell: (s) => <Code>{s.endpoint}</Code>, secondary: true },
+          { header: 'Access', cell: (s) => <IamLink scope={s.id} name={s.name} /> },
         ]}
         empty={
           <EmptyState title="No App Configuration stores">
@@ -150,6 +153,7 @@ function SubscriptionResources({ subscription }: { subscription: Subscription })
           { header: 'Resource group', cell: (a) => a.resourceGroup },
           { header: 'Region', cell: (a) => a.location, secondary: true },
           { header: 'API endpoint', cell: (a) => <Code>{a.apiEndpoint}</Code>, secondary: true },
+          { header: 'Access', cell: (a) => <IamLink scope={a.id} name={a.name} /> },
         ]}
         empty={
           <EmptyState title="No Media Services accounts">

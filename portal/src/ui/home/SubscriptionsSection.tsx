@@ -4,6 +4,7 @@ import { EmptyState } from '../components/EmptyState.js';
 import { Field } from '../components/Field.js';
 import type { Loaded } from '../components/useLoad.js';
 import { CardIcon } from '../icons.js';
+import { IamLink } from '../iam/IamLink.js';
 
 interface Props {
   subscriptions: Loaded<Subscription[]>;
@@ -68,6 +69,7 @@ export function SubscriptionsSection({ subscriptions, chosen, onChoose }: Props)
                   <th scope="col" class="secondary">
                     State
                   </th>
+                  <th scope="col">Access</th>
                 </tr>
               </thead>
               <tbody>
@@ -81,6 +83,9 @@ export function SubscriptionsSection({ subscriptions, chosen, onChoose }: Props)
                       <code>{s.subscriptionId}</code>
                     </td>
                     <td class="secondary">{s.state}</td>
+                    <td>
+                      <IamLink scope={`/subscriptions/${s.subscriptionId}`} name={s.displayName} />
+                    </td>
                   </tr>
                 ))}
               </tbody>

@@ -1,0 +1,195 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { Principal, PrincipalSearch } from '../../api/directoryObjects.js';
+import { searchPrincipals } from '../../api/directoryObjects.js';
+import type { RoleDefinition } from '../../api/rbac.js';
+import { createRoleAssignment } from '../../api/rbac.js';
+import { Alert, messageOf } from '../components/Alert.js';
+import { Dialog } from '../components/Dialog.js';
+import { Field } from '../components/Field.js';
+import type { Loaded } from '../components/useLoad.js';
+import { useSubmit } from '../components/useSubmit.js';
+import { searchRoles } from './roleSearch.js';
+import type { ScopeInfo } from './scopes.js';
+
+interface Props {
+  info: ScopeInfo;
+  roles: Loaded<RoleDefinition[]>;
+  onClose: () => void;
+  onAdded: (message: string) => void;
+}
+
+/** How many matches each list shows: search narrows it, as the Azure portal's pickers do. */
+const SHOWN = 25;
+
+/**
+ * Add role assignment: a role from every role assignable here (built-in and custom), a member
+ * found through Microsoft Graph, then a PUT to ARM, whose refusal is shown as it said it.
+ */
+export function AddAssignmentDialog({ info, roles, onClose, onAdded }: Props) {
+  const [role, setRole] = useState<RoleDefinition | undefined>(undefined);
+  const [member, setMember] = useState<Principal | undefined>(undefined);
+  const { busy, error, submit } = useSubmit(async () => {
+    if (!role || !member) throw new Error('Choose a role and a member first.');
+    await createRoleAssignment(info.scope, {
+      roleDefinitionId: role.id,
+      principalId: member.id,
+      principalType: member.type,
+    });
+    onAdded(`${member.displayName} was given ${role.roleName} on ${info.kind} ${info.name}.`);
+  });
+  return (
+    <Dialog title="Add role assignment" onClose={onClose}>
+      <form onSubmit={submit} class="add-assignment">
+        <p class="hint">
+          On {info.kind} <strong>{info.name}</strong> and everything in it.
+        </p>
+        <RolePicker roles={roles} chosen={role} onChoose={setRole} />
+        <MemberPicker chosen={member} onChoose={setMember} />
+        {error && <Alert>{error}</Alert>}
+        <div class="actions">
+          <button type="submit" class="button primary" disabled={busy}>
+            {busy ? 'Assigning…' : 'Assign'}
+          </button>
+          <button type="button" class="button" onClick={onClose}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function RolePicker(props: {
+  roles: Loaded<RoleDefinition[]>;
+  chosen: RoleDefinition | undefined;
+  onChoose: (role: RoleDefinition) => void;
+}) {
+  const [query, setQuery] = useState('');
+  const all = props.roles.state === 'ready' ? props.roles.value : [];
+  const matches = searchRoles(all, query);
+  return (
+    <fieldset class="picker">
+      <legend>Role</legend>
+      <Field label="Search roles" hint={`${all.length} roles can be assigned here, built-in and custom.`}>
+        {(ids) => (
+          <input
+            {...ids}
+            type="search"
+            autoComplete="off"
+            value={query}
+            onInput={(e) => setQuery(e.currentTarget.value)}
+          />
+        )}
+      </Field>
+      {props.roles.state === 'loading' && <p class="loading">Loading roles…</p>}
+      {props.roles.state === 'failed' && <Alert>{props.roles.message}</Alert>}
+      <div class="options" role="radiogroup" aria-label="Roles">
+        {matches.slice(0, SHOWN).map((r) => (
+          <label key={r.name} class="option">
+            <input
+              type="radio"
+              name="role"
+              value={r.name}
+              checked={props.chosen?.name === r.name}
+              onChange={() => props.onChoose(r)}
+            />
+            <span>
+              <span class="option-name">
+                {r.roleName}
+                {r.roleType === 'CustomRole' && <span class="badge">Custom</span>}
+              </span>
+              <span class="option-detail">{r.description}</span>
+            </span>
+          </label>
+        ))}
+        {props.roles.state === 'ready' && matches.length === 0 && <p class="hint">No role matches.</p>}
+        {matches.length > SHOWN && (
+          <p class="hint">{matches.length - SHOWN} more: type more of the name to narrow the list.</p>
+        )}
+      </div>
+      {props.chosen && (
+        <p class="hint">
+          Chosen: <strong>{props.chosen.roleName}</strong>
+        </p>
+      )}
+    </fieldset>
+  );
+}
+
+type SearchState =
+  { state: 'loading' } | { state: 'ready'; value: PrincipalSearch } | { state: 'failed'; message: string };
+
+function MemberPicker(props: { chosen: Principal | undefined; onChoose: (principal: Principal) => void }) {
+  const [query, setQuery] = useState('');
+  const [results, setResults] = useState<SearchState>({ state: 'loading' });
+  // A search once typing pauses, and only the latest one's answer is shown.
+  useEffect(() => {
+    let current = true;
+    const timer = setTimeout(() => {
+      searchPrincipals(query).then(
+        (value) => current && setResults({ state: 'ready', value }),
+        (e: unknown) => current && setResults({ state: 'failed', message: messageOf(e) }),
+      );
+    }, 250);
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [query]);
+  const found = results.state === 'ready' ? results.value.principals : [];
+  return (
+    <fieldset class="picker">
+      <legend>Member</legend>
+      <Field
+        label="Search users, groups and service principals"
+        hint="The start of a display name (or of a user name). Managed identities are service principals."
+      >
+        {(ids) => (
+          <input
+            {...ids}
+            type="search"
+            autoComplete="off"
+            value={query}
+            onInput={(e) => setQuery(e.currentTarget.value)}
+          />
+        )}
+      </Field>
+      {results.state === 'loading' && <p class="loading">Searching…</p>}
+      {results.state === 'failed' && <Alert>{results.message}</Alert>}
+      {results.state === 'ready' &&
+        results.value.refused.map((message) => (
+          <p class="hint" key={message}>
+            Not listed, {message}
+          </p>
+        ))}
+      <div class="options" role="radiogroup" aria-label="Members">
+        {found.map((p) => (
+          <label key={p.id} class="option">
+            <input
+              type="radio"
+              name="member"
+              value={p.id}
+              checked={props.chosen?.id === p.id}
+              onChange={() => props.onChoose(p)}
+            />
+            <span>
+              <span class="option-name">{p.displayName || p.id}</span>
+              <span class="option-detail">
+                {p.kind}
+                {p.detail ? ` · ${p.detail}` : ''}
+              </span>
+            </span>
+          </label>
+        ))}
+        {results.state === 'ready' && found.length === 0 && (
+          <p class="hint">Nobody’s name starts with “{query}”.</p>
+        )}
+      </div>
+      {props.chosen && (
+        <p class="hint">
+          Chosen: <strong>{props.chosen.displayName}</strong> ({props.chosen.kind})
+        </p>
+      )}
+    </fieldset>
+  );
+}

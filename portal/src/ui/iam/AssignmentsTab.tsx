@@ -1,0 +1,201 @@
+import { useRef, useState } from 'preact/hooks';
+import type { Principal } from '../../api/directoryObjects.js';
+import { resolvePrincipals } from '../../api/directoryObjects.js';
+import type { RoleAssignment, RoleDefinition } from '../../api/rbac.js';
+import { definitionGuidOf, listRoleAssignments } from '../../api/rbac.js';
+import { announce } from '../announcer.js';
+import { Alert } from '../components/Alert.js';
+import { EmptyState } from '../components/EmptyState.js';
+import type { Loaded } from '../components/useLoad.js';
+import { useLoad } from '../components/useLoad.js';
+import { PlusIcon, TrashIcon } from '../icons.js';
+import { iamHref } from '../router.js';
+import { AddAssignmentDialog } from './AddAssignmentDialog.js';
+import { AppLink } from './IamLink.js';
+import { FilterBox, Pager, usePagedList } from './paging.js';
+import { RemoveAssignmentDialog } from './RemoveAssignmentDialog.js';
+import type { ScopeInfo } from './scopes.js';
+import { originOf } from './scopes.js';
+
+/** An assignment with what people read in it: the role's name, who holds it, where it was made. */
+export interface AssignmentRow {
+  assignment: RoleAssignment;
+  roleName: string;
+  principalName: string;
+  principalKind: string;
+  principalDetail: string;
+  origin: { inherited: boolean; label: string };
+}
+
+const KINDS: Record<string, string> = {
+  User: 'User',
+  Group: 'Group',
+  ServicePrincipal: 'Service principal',
+  ForeignGroup: 'Foreign group',
+};
+
+function rowOf(
+  assignment: RoleAssignment,
+  roles: Map<string, RoleDefinition>,
+  principals: Map<string, Principal>,
+  scope: string,
+): AssignmentRow {
+  const principal = principals.get(assignment.principalId.toLowerCase());
+  const guid = definitionGuidOf(assignment.roleDefinitionId);
+  return {
+    assignment,
+    roleName: roles.get(guid)?.roleName ?? guid,
+    // A principal Graph does not show this person (or that is gone) keeps its id.
+    principalName: principal?.displayName || assignment.principalId,
+    principalKind: principal?.kind ?? KINDS[assignment.principalType] ?? assignment.principalType,
+    principalDetail: principal ? principal.detail : 'Unknown or not visible to you',
+    origin: originOf(assignment.scope, scope),
+  };
+}
+
+const textOf = (r: AssignmentRow) =>
+  [r.roleName, r.principalName, r.principalKind, r.principalDetail, r.origin.label].join(' ');
+
+/** Role assignments at the scope and inherited from above, with add and remove. */
+export function AssignmentsTab({ info, roles }: { info: ScopeInfo; roles: Loaded<RoleDefinition[]> }) {
+  const { scope } = info;
+  const [version, setVersion] = useState(0);
+  const [adding, setAdding] = useState(false);
+  const [removing, setRemoving] = useState<AssignmentRow | undefined>(undefined);
+  const addButton = useRef<HTMLButtonElement>(null);
+  const assignments = useLoad(() => listRoleAssignments(scope), [scope, version]);
+  const ids = assignments.state === 'ready' ? assignments.value.map((a) => a.principalId) : [];
+  const principals = useLoad(
+    async () => (ids.length ? resolvePrincipals(ids) : new Map<string, Principal>()),
+    [ids.join(',')],
+  );
+  const roleMap = new Map(
+    (roles.state === 'ready' ? roles.value : []).map((r): [string, RoleDefinition] => [r.name, r]),
+  );
+  const principalMap = principals.state === 'ready' ? principals.value : new Map<string, Principal>();
+  const rows = (assignments.state === 'ready' ? assignments.value : []).map((a) =>
+    rowOf(a, roleMap, principalMap, scope),
+  );
+  const list = usePagedList(rows, textOf);
+  const changed = (message: string) => {
+    announce(message);
+    setVersion((v) => v + 1);
+  };
+
+  return (
+    <section class="panel" aria-labelledby="assignments-heading">
+      <div class="panel-head">
+        <h2 id="assignments-heading">Role assignments</h2>
+        <button
+          ref={addButton}
+          type="button"
+          class="button primary"
+          aria-haspopup="dialog"
+          onClick={() => setAdding(true)}
+        >
+          <PlusIcon />
+          Add role assignment
+        </button>
+      </div>
+      <p class="panel-description">
+        Roles granted on this {info.kind.toLowerCase()} and on the scopes above it. Remove an inherited one on
+        the scope where it was made.
+      </p>
+      {principals.state === 'failed' && (
+        <Alert>Microsoft Graph did not name the principals: {principals.message}</Alert>
+      )}
+      <FilterBox label="Filter role assignments" hint="By role, name, type or scope." list={list} />
+      {assignments.state === 'loading' && (
+        <p class="loading" aria-busy="true">
+          Loading…
+        </p>
+      )}
+      {assignments.state === 'failed' && <Alert>{assignments.message}</Alert>}
+      {assignments.state === 'ready' && rows.length === 0 && (
+        <EmptyState title="No role assignments apply here">
+          <p>Add one with Add role assignment: pick a role, then a user, group or service principal.</p>
+        </EmptyState>
+      )}
+      {assignments.state === 'ready' && rows.length > 0 && list.filtered.length === 0 && (
+        <p class="hint">No role assignment matches “{list.query}”.</p>
+      )}
+      {list.visible.length > 0 && (
+        <div class="table-wrap">
+          <table class="iam-table">
+            <caption class="visually-hidden">Role assignments</caption>
+            <thead>
+              <tr>
+                <th scope="col">Role</th>
+                <th scope="col">Principal</th>
+                <th scope="col">Scope</th>
+                <th scope="col" class="actions-col">
+                  <span class="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.visible.map((row) => (
+                <tr key={row.assignment.id}>
+                  <th scope="row">{row.roleName}</th>
+                  <td>
+                    <span class="cell-main">{row.principalName}</span>
+                    <span class="cell-detail">
+                      {row.principalKind}
+                      {row.principalDetail ? ` · ${row.principalDetail}` : ''}
+                    </span>
+                  </td>
+                  <td>
+                    {row.origin.inherited ? (
+                      <AppLink href={iamHref(row.assignment.scope)}>{row.origin.label}</AppLink>
+                    ) : (
+                      <span class="cell-main">{row.origin.label}</span>
+                    )}
+                  </td>
+                  <td class="actions-col">
+                    {!row.origin.inherited && (
+                      <button
+                        type="button"
+                        class="button icon-button"
+                        aria-label={`Remove ${row.roleName} for ${row.principalName}`}
+                        title="Remove"
+                        onClick={() => setRemoving(row)}
+                      >
+                        <TrashIcon />
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {list.pages > 1 && <Pager what="role assignments" list={list} />}
+      {adding && (
+        <AddAssignmentDialog
+          info={info}
+          roles={roles}
+          onClose={() => {
+            setAdding(false);
+            requestAnimationFrame(() => addButton.current?.focus());
+          }}
+          onAdded={(message) => {
+            setAdding(false);
+            changed(message);
+          }}
+        />
+      )}
+      {removing && (
+        <RemoveAssignmentDialog
+          row={removing}
+          scopeName={`${info.kind} ${info.name}`}
+          onClose={() => setRemoving(undefined)}
+          onRemoved={(message) => {
+            setRemoving(undefined);
+            changed(message);
+          }}
+        />
+      )}
+    </section>
+  );
+}
