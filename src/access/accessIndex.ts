@@ -211,6 +211,31 @@ export class AccessIndex {
     return NO_ASSIGNMENT;
   }
 
+  /**
+   * Every assignment that applies to `principalId` at `scope` (its own and its groups', made at
+   * the scope or above it) with its role, in the order `evaluate` walks them: identity by
+   * identity, most specific scope first. Assignments of a role that no longer exists grant
+   * nothing and are left out. Deny assignments are not applied here (see the permissions API).
+   */
+  applicableAssignments(
+    principalId: string,
+    scope: string,
+  ): Array<{ assignment: IndexedAssignment; role: IndexedRole }> {
+    const scopes = scopeKeyAndAncestors(scopeKey(scope));
+    const found: Array<{ assignment: IndexedAssignment; role: IndexedRole }> = [];
+    for (const id of this.identitiesOf(principalId)) {
+      const byScope = this.assignments.get(id);
+      if (!byScope) continue;
+      for (const key of scopes) {
+        for (const assignment of byScope.get(key) ?? []) {
+          const role = this.roles.get(assignment.roleDefinitionId.toLowerCase());
+          if (role) found.push({ assignment, role });
+        }
+      }
+    }
+    return found;
+  }
+
   /** Assignments of a principal (not its groups) at exactly this scope or above it. */
   assignmentsOf(principalId: string): IndexedAssignment[] {
     return [...(this.assignments.get(principalId.toLowerCase())?.values() ?? [])].flat();

@@ -6,7 +6,7 @@ import { AccessIndex } from './accessIndex.js';
 import type { IndexedAssignment, IndexedDeny, IndexedRole } from './accessIndex.js';
 import type { JournalEntry } from './accessJournal.js';
 import type { Permission } from './permissions.js';
-import { builtInRoleDefinitions } from './roleDefinitions.js';
+import { builtInRoleDefinitions, isBuiltInRoleId } from './roleDefinitions.js';
 
 /** How the access engine reads its rows: the whole store at start, single rows as they change. */
 
@@ -15,7 +15,9 @@ const builtInRoles: IndexedRole[] = builtInRoleDefinitions.map((r) => ({
   roleName: r.roleName,
   permissions: r.permissions,
 }));
-const builtInRoleIds = new Set(builtInRoles.map((r) => r.id.toLowerCase()));
+
+// A custom row with a built-in role's GUID (made before the role was built in) is shadowed by it.
+const customRow = (r: { name: string }) => !isBuiltInRoleId(r.name);
 
 const toRole = (r: Pick<Selectable<RoleDefinitionTable>, 'name' | 'role_name' | 'permissions'>) => ({
   id: r.name,
@@ -55,7 +57,7 @@ export async function loadAccessIndex(db: Store): Promise<AccessIndex> {
     db.selectFrom('group_members').select(['member_id', 'group_id']).execute(),
   ]);
   return new AccessIndex({
-    roles: [...builtInRoles, ...custom.map(toRole)],
+    roles: [...builtInRoles, ...custom.filter(customRow).map(toRole)],
     assignments: assignments.map(toAssignment),
     denies: denies.map(toDeny),
     memberships: memberships.map((m) => ({ memberId: m.member_id, groupId: m.group_id })),
@@ -114,8 +116,8 @@ export async function applyJournal(db: Store, index: AccessIndex, entries: reado
 
   for (const name of assignmentNames) index.removeAssignment(name);
   for (const row of assignments) index.putAssignment(toAssignment(row));
-  for (const name of definitionNames) if (!builtInRoleIds.has(name.toLowerCase())) index.removeRole(name);
-  for (const row of definitions) index.putRole(toRole(row));
+  for (const name of definitionNames) if (customRow({ name })) index.removeRole(name);
+  for (const row of definitions) if (customRow(row)) index.putRole(toRole(row));
   for (const name of denyNames) index.removeDeny(name);
   for (const row of denies) index.putDeny(toDeny(row));
   const groupsOf = new Map<string, string[]>(memberIds.map((member) => [member, []]));

@@ -8,7 +8,7 @@ import { changeAccess } from './changes.js';
 import { RoleDefinitions } from './roleDefinitionStore.js';
 import { findPrincipal } from '../directory/principals.js';
 import { formatScope, resolveScope } from './scopes.js';
-import { scopeKey } from './scopeKey.js';
+import { scopeKey, scopeKeyAndAncestors } from './scopeKey.js';
 
 export type PrincipalType = 'User' | 'Group' | 'ServicePrincipal' | 'ForeignGroup';
 
@@ -81,6 +81,15 @@ export class RoleAssignments {
       );
     }
     const scope = formatScope(await resolveScope(this.db, input.tenantId, input.scope));
+    // A role is assignable at or below one of its assignable scopes: `/` for nearly every built-in
+    // role, a provider's own scopes for a few (Reservations, Service Groups), where custom ones say.
+    const above = scopeKeyAndAncestors(scopeKey(scope));
+    if (!role.assignableScopes.some((s) => above.includes(scopeKey(s)))) {
+      throw new TesseraError(
+        'InvalidCreateRoleAssignmentRequest',
+        `The request to create role assignment '${name}' is not valid. Role assignment scope '${scope}' must match one of the role definition's assignable scopes.`,
+      );
+    }
     const principal = await this.assertPrincipalExists(input.tenantId, input.principalId);
     const now = nowSeconds();
     const row = {

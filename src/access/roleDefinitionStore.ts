@@ -7,7 +7,7 @@ import type { RoleDefinitionTable } from '../store/schema.js';
 import { changeAccess } from './changes.js';
 import type { Permission } from './permissions.js';
 import type { RoleDefinition } from './roleDefinitions.js';
-import { builtInRoleDefinitions, findRoleDefinition } from './roleDefinitions.js';
+import { builtInRoleDefinitions, findRoleDefinition, isBuiltInRoleId } from './roleDefinitions.js';
 
 export interface StoredRoleDefinition extends RoleDefinition {
   createdOn: number | null;
@@ -46,7 +46,18 @@ const builtIn = (role: RoleDefinition): StoredRoleDefinition => ({
   createdBy: null,
 });
 
-/** Built-in roles (in code, the same everywhere) and a tenant's custom roles (in the store). */
+const builtInStored: readonly StoredRoleDefinition[] = builtInRoleDefinitions.map(builtIn);
+
+/**
+ * Built-in roles (from the data file, the same everywhere) and a tenant's custom roles (in the
+ * store). A store written before a role became built-in may hold a custom role that collides with
+ * it; Azure never allows either collision, so the built-in role wins where they meet:
+ * - the same GUID: the custom row is shadowed (never listed, found or evaluated); assignments
+ *   naming that GUID get the built-in role, which such a row was made to stand in for;
+ * - the same name, another GUID: the custom role keeps working (by its GUID, in lists, in its
+ *   assignments), but a name lookup (`--role`, `$filter=roleName eq`) finds the built-in role, and
+ *   it cannot be saved again under that name: rename it.
+ */
 export class RoleDefinitions {
   constructor(private readonly db: Store) {}
 
@@ -65,18 +76,17 @@ export class RoleDefinitions {
   }
 
   async list(tenantId: string, filter: { roleName?: string; type?: 'BuiltInRole' | 'CustomRole' } = {}) {
-    const rows = await this.db
-      .selectFrom('role_definitions')
-      .selectAll()
-      .where('tenant_id', '=', tenantId)
-      .orderBy('role_name_lower')
-      .execute();
-    const all = [...builtInRoleDefinitions.map(builtIn), ...rows.map(toDefinition)];
-    return all.filter(
-      (r) =>
-        (filter.roleName === undefined || r.roleName.toLowerCase() === filter.roleName.toLowerCase()) &&
-        (filter.type === undefined || r.roleType === filter.type),
-    );
+    const named = filter.roleName === undefined ? undefined : findRoleDefinition(filter.roleName);
+    if (named && named.roleName.toLowerCase() === filter.roleName?.toLowerCase()) {
+      return filter.type === 'CustomRole' ? [] : [builtIn(named)];
+    }
+    const builtIns = filter.type === 'CustomRole' || filter.roleName !== undefined ? [] : builtInStored;
+    if (filter.type === 'BuiltInRole') return [...builtIns];
+    let query = this.db.selectFrom('role_definitions').selectAll().where('tenant_id', '=', tenantId);
+    if (filter.roleName !== undefined)
+      query = query.where('role_name_lower', '=', filter.roleName.toLowerCase());
+    const rows = await query.orderBy('role_name_lower').execute();
+    return [...builtIns, ...rows.filter((r) => !isBuiltInRoleId(r.name)).map(toDefinition)];
   }
 
   async createOrUpdate(

@@ -46,11 +46,14 @@ describe('built-in role definitions', () => {
     ]);
     assert.deepEqual(findRoleDefinition('Owner')?.permissions[0]?.actions, ['*']);
     assert.deepEqual(findRoleDefinition('Reader')?.permissions[0]?.actions, ['*/read']);
-    assert.deepEqual(findRoleDefinition('App Configuration Data Owner')?.permissions[0]?.notDataActions, [
-      'Microsoft.AppConfiguration/configurationStores/useSasAuth/action',
-    ]);
+    // As Microsoft documents it today (built-in-roles.json): useSasAuth no longer excluded.
+    assert.deepEqual(findRoleDefinition('App Configuration Data Owner')?.permissions[0]?.notDataActions, []);
     assert.equal(builtInRoleDefinitions.length, new Set(builtInRoleDefinitions.map((r) => r.name)).size);
-    for (const role of builtInRoleDefinitions) assert.deepEqual(role.assignableScopes, ['/']);
+    // Every role is assignable anywhere but the five the file confines (Reservations, Service Group).
+    const confined = builtInRoleDefinitions.filter((r) => /^(Reservations|Service Group) /.test(r.roleName));
+    assert.equal(confined.length, 5);
+    for (const role of builtInRoleDefinitions.filter((r) => !confined.includes(r)))
+      assert.deepEqual(role.assignableScopes, ['/']);
   });
 });
 

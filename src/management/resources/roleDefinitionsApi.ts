@@ -22,6 +22,15 @@ const TYPE = 'Microsoft.Authorization/roleDefinitions';
 const isoOrNull = (seconds: number | null): string | null =>
   seconds === null ? null : isoFromSeconds(seconds);
 
+/** Azure's Permission shape; `condition` and `conditionVersion` only on a block that has them. */
+export const permissionResource = (p: Permission) => ({
+  actions: p.actions,
+  notActions: p.notActions,
+  dataActions: p.dataActions,
+  notDataActions: p.notDataActions,
+  ...(p.condition !== undefined ? { condition: p.condition, conditionVersion: p.conditionVersion } : {}),
+});
+
 /** Ids follow the scope asked at: `/subscriptions/{id}/providers/…` under a subscription, `/providers/…` at the root. */
 export const roleDefinitionResource = (definition: StoredRoleDefinition, scope: string) => ({
   id: `${definitionIdPrefix(scope)}/providers/${TYPE}/${definition.name}`,
@@ -32,12 +41,7 @@ export const roleDefinitionResource = (definition: StoredRoleDefinition, scope: 
     type: definition.roleType,
     description: definition.description,
     assignableScopes: definition.assignableScopes,
-    permissions: definition.permissions.map((p) => ({
-      actions: p.actions,
-      notActions: p.notActions,
-      dataActions: p.dataActions,
-      notDataActions: p.notDataActions,
-    })),
+    permissions: definition.permissions.map(permissionResource),
     createdOn: isoOrNull(definition.createdOn),
     updatedOn: isoOrNull(definition.updatedOn),
     createdBy: definition.createdBy,
@@ -52,7 +56,12 @@ const doesNotExist = (name: string) =>
     `The specified role definition with ID '${name}' does not exist.`,
   );
 
-/** Built-in roles everywhere; custom roles where one of their assignable scopes applies (all at the root). */
+/**
+ * Every role, built-in or custom, whose assignable scopes apply at the scope (all of them at the
+ * root): nearly every built-in role is assignable at `/` and so listed everywhere; the few confined
+ * to a provider's scopes (Reservations, Service Groups) are not listed under a subscription, as in
+ * Azure. `$filter=roleName eq '…'` or `type eq 'BuiltInRole' | 'CustomRole'`.
+ */
 async function listDefinitions(context: ArmContext, scope: string): Promise<StoredRoleDefinition[]> {
   const clauses = parseFilter(context.request.query['$filter'], ['roleName', 'type']);
   const roleName = eqValue(clauses, 'roleName');
@@ -61,12 +70,7 @@ async function listDefinitions(context: ArmContext, scope: string): Promise<Stor
     throw new ArmError(400, 'UnsupportedQuery', `The role definition type '${type}' is not supported.`);
   }
   const all = await context.tessera.roleDefinitions.list(context.caller.tenantId, { roleName, type });
-  return all.filter(
-    (d) =>
-      d.roleType === 'BuiltInRole' ||
-      scope === ROOT_SCOPE ||
-      d.assignableScopes.some((s) => appliesAt(s, scope)),
-  );
+  return scope === ROOT_SCOPE ? all : all.filter((d) => d.assignableScopes.some((s) => appliesAt(s, scope)));
 }
 
 function permissionsOf(properties: Record<string, unknown>): Permission[] {

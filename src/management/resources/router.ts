@@ -2,6 +2,7 @@ import type { ArmOperation } from '../arm/context.js';
 import { armErrors } from '../arm/errors.js';
 import type { ArmTarget } from '../arm/path.js';
 import { denyAssignmentsOperation } from './denyAssignmentsApi.js';
+import { permissionsOperation } from './permissionsApi.js';
 import { providerOperation } from './providers.js';
 import { listResourceGroups, resourceGroupOperation } from './resourceGroupsApi.js';
 import { roleAssignmentsOperation } from './roleAssignmentsApi.js';
@@ -42,6 +43,8 @@ export function operationFor(target: ArmTarget, method: string, apiVersion: stri
           return roleDefinitionsOperation(target.scope, target.name, method);
         case 'denyassignments':
           return denyAssignmentsOperation(target.scope, target.name, method);
+        case 'permissions':
+          return permissionsOperation(target.scope, target.name, method);
         default:
           throw armErrors.invalidResourceType(target.collection, 'Microsoft.Authorization', apiVersion);
       }

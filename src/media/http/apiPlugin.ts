@@ -6,6 +6,7 @@ import type { MediaApi } from '../api/mediaApi.js';
 import type { ApiSession } from '../api/types.js';
 import type { MediaAuthenticator } from '../authentication.js';
 import { authorize } from '../authorization.js';
+import type { MediaPermit, MediaRequestTarget } from '../authorization.js';
 import { MediaError, mediaErrors, serializeMediaError } from '../errors.js';
 import { dataServiceVersionHeader, negotiateFormat, requestFormat } from '../odata/format.js';
 import type { ResponseFormat } from '../odata/format.js';
@@ -28,6 +29,7 @@ export const BODY_LIMIT = 4 * 1024 * 1024;
 interface MediaRequestState {
   format: ResponseFormat;
   session: ApiSession | null;
+  permit: MediaPermit | null;
 }
 
 declare module 'fastify' {
@@ -45,8 +47,9 @@ const searchOf = (url: string): URLSearchParams => {
 /**
  * The v2 REST API under `/media/{account}/`: `api/` and every spelling of it clients send. A
  * request is refused before its body is read unless it names an account, carries a token of that
- * account's tenant for Media Services, and its caller holds Contributor or Owner on the account
- * (401 otherwise, as the service); then the version is checked and the API answers.
+ * account's tenant for Media Services, and its caller holds the action the request needs on the
+ * account (authorization.ts; 401 otherwise, as the service); then the version is checked and the API
+ * answers, a `$batch` once each of its operations is allowed.
  */
 export async function mediaApiPlugin(
   app: FastifyInstance,
@@ -66,6 +69,7 @@ export async function mediaApiPlugin(
     const state: MediaRequestState = {
       format: requestFormat(request.headers.accept, query.get('$format')),
       session: null,
+      permit: null,
     };
     request.media = state;
     const { account: name = '' } = request.params as { account?: string };
@@ -80,7 +84,7 @@ export async function mediaApiPlugin(
       origin,
       ownOrigin,
     );
-    await authorize(access, caller, account, origin);
+    state.permit = await authorize(access, caller, account, origin, targetOf(request));
     const version = request.headers['x-ms-version'];
     checkVersion(typeof version === 'string' ? version : undefined, query.get('api-version'));
     const maxVersion = request.headers['maxdataserviceversion'];
@@ -119,25 +123,34 @@ export async function mediaApiPlugin(
     url: '/*',
     handler: async (request, reply) => {
       const session = request.media?.session;
-      if (!session) throw mediaErrors.internal();
-      const { '*': rest = '' } = request.params as { '*'?: string };
-      const rawAfterAccount = rawRest(request.url, rest);
-      const remainder = apiRemainder(rawAfterAccount);
-      if (remainder === undefined) throw mediaErrors.notFound();
-      const override = request.headers['x-http-method'];
-      const method =
-        request.method === 'POST' && typeof override === 'string' ? override.toUpperCase() : request.method;
+      const permit = request.media?.permit;
+      if (!session || !permit) throw mediaErrors.internal();
+      const target = targetOf(request);
+      if (target === undefined) throw mediaErrors.notFound();
+      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const contentType = request.headers['content-type'];
+      permit.checkBody({ ...target, apiUrl: session.urls.api, contentType, body });
       const response = await api.handle(session, {
-        method,
-        path: remainder,
+        ...target,
         query: searchOf(request.url),
         headers: request.headers as Record<string, string | undefined>,
-        body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
+        body,
       });
       reply.status(response.status).headers(response.headers);
       return response.body === undefined ? reply.send() : reply.send(response.body);
     },
   });
+}
+
+/** The method (`X-HTTP-Method` tunnels through POST) and the raw path below `api/`; undefined off the API. */
+function targetOf(request: FastifyRequest): MediaRequestTarget | undefined {
+  const { '*': rest = '' } = request.params as { '*'?: string };
+  const path = apiRemainder(rawRest(request.url, rest));
+  if (path === undefined) return undefined;
+  const override = request.headers['x-http-method'];
+  const method =
+    request.method === 'POST' && typeof override === 'string' ? override.toUpperCase() : request.method;
+  return { method, path };
 }
 
 /**

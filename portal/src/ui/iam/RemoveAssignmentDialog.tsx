@@ -2,7 +2,7 @@ import { deleteRoleAssignment } from '../../api/rbac.js';
 import { Alert } from '../components/Alert.js';
 import { Dialog } from '../components/Dialog.js';
 import { useSubmit } from '../components/useSubmit.js';
-import type { AssignmentRow } from './AssignmentsTab.js';
+import type { AssignmentRow } from './assignmentRows.js';
 
 interface Props {
   row: AssignmentRow;
