@@ -54,3 +54,27 @@ export function RegionSelect(props: {
     </select>
   );
 }
+
+/** A labelled search box: what a picker or a list filters by as the person types. */
+export function SearchField(props: {
+  label: string;
+  hint?: string;
+  value: string;
+  onInput: (value: string) => void;
+  class?: string;
+}) {
+  return (
+    <Field label={props.label} hint={props.hint}>
+      {(ids) => (
+        <input
+          {...ids}
+          type="search"
+          class={props.class}
+          autoComplete="off"
+          value={props.value}
+          onInput={(e) => props.onInput(e.currentTarget.value)}
+        />
+      )}
+    </Field>
+  );
+}

@@ -11,33 +11,70 @@ interface FormProps {
   onCancel: () => void;
 }
 
-export function ResourceGroupForm({ subscriptionId, onCreated, onCancel }: FormProps) {
+/** Where a new resource goes: its name, its resource group (when it has one) and its region. */
+interface Placement {
+  name: string;
+  setName: (value: string) => void;
+  group: string;
+  setGroup: (value: string) => void;
+  location: string;
+  setLocation: (value: string) => void;
+}
+
+/** A new resource's placement; a resource defaults to its first group's region, as ARM clients do. */
+function usePlacement(groups: readonly ResourceGroup[] = []): Placement {
   const [name, setName] = useState('');
-  const [location, setLocation] = useState('westus');
+  const [group, setGroup] = useState(groups[0]?.name ?? '');
+  const [location, setLocation] = useState(groups[0]?.location ?? 'westus');
+  return { name, setName, group, setGroup, location, setLocation };
+}
+
+/** Name, resource group (when `groups` is given) and region, in that order. */
+function PlacementFields(props: { placement: Placement; nameHint: string; groups?: ResourceGroup[] }) {
+  const { placement, groups } = props;
   return (
-    <CreateForm
-      kind="resource group"
-      onCreate={async () => {
-        await createResourceGroup(subscriptionId, name.trim(), location);
-        onCreated(name.trim());
-      }}
-      onCancel={onCancel}
-    >
-      <Field label="Name" hint="Letters, digits, underscores, hyphens, periods and parentheses.">
+    <>
+      <Field label="Name" hint={props.nameHint}>
         {(ids) => (
           <input
             {...ids}
             name="name"
             required
             autoComplete="off"
-            value={name}
-            onInput={(e) => setName(e.currentTarget.value)}
+            value={placement.name}
+            onInput={(e) => placement.setName(e.currentTarget.value)}
           />
         )}
       </Field>
+      {groups && (
+        <Field label="Resource group">
+          {(ids) => (
+            <GroupSelect id={ids.id} groups={groups} value={placement.group} onChange={placement.setGroup} />
+          )}
+        </Field>
+      )}
       <Field label="Region">
-        {(ids) => <RegionSelect {...ids} value={location} onChange={setLocation} />}
+        {(ids) => <RegionSelect {...ids} value={placement.location} onChange={placement.setLocation} />}
       </Field>
+    </>
+  );
+}
+
+export function ResourceGroupForm({ subscriptionId, onCreated, onCancel }: FormProps) {
+  const placement = usePlacement();
+  return (
+    <CreateForm
+      kind="resource group"
+      onCreate={async () => {
+        await createResourceGroup(subscriptionId, placement.name.trim(), placement.location);
+        onCreated(placement.name.trim());
+      }}
+      onCancel={onCancel}
+    >
+      <PlacementFields
+        placement={placement}
+        nameHint="Letters, digits, underscores, hyphens, periods and parentheses."
+      />
     </CreateForm>
   );
 }
@@ -60,42 +97,27 @@ function GroupSelect(props: {
 }
 
 export function ConfigurationStoreForm(props: FormProps & { groups: ResourceGroup[] }) {
-  const [name, setName] = useState('');
-  const [group, setGroup] = useState(props.groups[0]?.name ?? '');
-  const [location, setLocation] = useState(props.groups[0]?.location ?? 'westus');
+  const placement = usePlacement(props.groups);
   const [sku, setSku] = useState('standard');
   return (
     <CreateForm
       kind="App Configuration store"
       onCreate={async () => {
         await createConfigurationStore(props.subscriptionId, {
-          resourceGroup: group,
-          name: name.trim(),
-          location,
+          resourceGroup: placement.group,
+          name: placement.name.trim(),
+          location: placement.location,
           sku,
         });
-        props.onCreated(name.trim());
+        props.onCreated(placement.name.trim());
       }}
       onCancel={props.onCancel}
     >
-      <Field label="Name" hint="5–50 letters, digits and hyphens; unique across the server.">
-        {(ids) => (
-          <input
-            {...ids}
-            name="name"
-            required
-            autoComplete="off"
-            value={name}
-            onInput={(e) => setName(e.currentTarget.value)}
-          />
-        )}
-      </Field>
-      <Field label="Resource group">
-        {(ids) => <GroupSelect id={ids.id} groups={props.groups} value={group} onChange={setGroup} />}
-      </Field>
-      <Field label="Region">
-        {(ids) => <RegionSelect {...ids} value={location} onChange={setLocation} />}
-      </Field>
+      <PlacementFields
+        placement={placement}
+        groups={props.groups}
+        nameHint="5–50 letters, digits and hyphens; unique across the server."
+      />
       <Field label="Pricing tier">
         {(ids) => (
           <select {...ids} value={sku} onChange={(e) => setSku(e.currentTarget.value)}>
@@ -109,40 +131,25 @@ export function ConfigurationStoreForm(props: FormProps & { groups: ResourceGrou
 }
 
 export function MediaServicesForm(props: FormProps & { groups: ResourceGroup[] }) {
-  const [name, setName] = useState('');
-  const [group, setGroup] = useState(props.groups[0]?.name ?? '');
-  const [location, setLocation] = useState(props.groups[0]?.location ?? 'westus');
+  const placement = usePlacement(props.groups);
   return (
     <CreateForm
       kind="Media Services account"
       onCreate={async () => {
         await createMediaServicesAccount(props.subscriptionId, {
-          resourceGroup: group,
-          name: name.trim(),
-          location,
+          resourceGroup: placement.group,
+          name: placement.name.trim(),
+          location: placement.location,
         });
-        props.onCreated(name.trim());
+        props.onCreated(placement.name.trim());
       }}
       onCancel={props.onCancel}
     >
-      <Field label="Name" hint="3–24 lower-case letters and digits; unique across the server.">
-        {(ids) => (
-          <input
-            {...ids}
-            name="name"
-            required
-            autoComplete="off"
-            value={name}
-            onInput={(e) => setName(e.currentTarget.value)}
-          />
-        )}
-      </Field>
-      <Field label="Resource group">
-        {(ids) => <GroupSelect id={ids.id} groups={props.groups} value={group} onChange={setGroup} />}
-      </Field>
-      <Field label="Region">
-        {(ids) => <RegionSelect {...ids} value={location} onChange={setLocation} />}
-      </Field>
+      <PlacementFields
+        placement={placement}
+        groups={props.groups}
+        nameHint="3–24 lower-case letters and digits; unique across the server."
+      />
     </CreateForm>
   );
 }

@@ -5,7 +5,7 @@ import type { RoleDefinition } from '../../api/rbac.js';
 import { createRoleAssignment } from '../../api/rbac.js';
 import { Alert, messageOf } from '../components/Alert.js';
 import { Dialog } from '../components/Dialog.js';
-import { Field } from '../components/Field.js';
+import { SearchField } from '../components/Field.js';
 import type { Loaded } from '../components/useLoad.js';
 import { useSubmit } from '../components/useSubmit.js';
 import { searchRoles } from './roleSearch.js';
@@ -70,17 +70,12 @@ function RolePicker(props: {
   return (
     <fieldset class="picker">
       <legend>Role</legend>
-      <Field label="Search roles" hint={`${all.length} roles can be assigned here, built-in and custom.`}>
-        {(ids) => (
-          <input
-            {...ids}
-            type="search"
-            autoComplete="off"
-            value={query}
-            onInput={(e) => setQuery(e.currentTarget.value)}
-          />
-        )}
-      </Field>
+      <SearchField
+        label="Search roles"
+        hint={`${all.length} roles can be assigned here, built-in and custom.`}
+        value={query}
+        onInput={setQuery}
+      />
       {props.roles.state === 'loading' && <p class="loading">Loading roles…</p>}
       {props.roles.state === 'failed' && <Alert>{props.roles.message}</Alert>}
       <div class="options" role="radiogroup" aria-label="Roles">
@@ -140,20 +135,12 @@ function MemberPicker(props: { chosen: Principal | undefined; onChoose: (princip
   return (
     <fieldset class="picker">
       <legend>Member</legend>
-      <Field
+      <SearchField
         label="Search users, groups and service principals"
         hint="The start of a display name (or of a user name). Managed identities are service principals."
-      >
-        {(ids) => (
-          <input
-            {...ids}
-            type="search"
-            autoComplete="off"
-            value={query}
-            onInput={(e) => setQuery(e.currentTarget.value)}
-          />
-        )}
-      </Field>
+        value={query}
+        onInput={setQuery}
+      />
       {results.state === 'loading' && <p class="loading">Searching…</p>}
       {results.state === 'failed' && <Alert>{results.message}</Alert>}
       {results.state === 'ready' &&

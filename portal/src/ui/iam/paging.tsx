@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { Field } from '../components/Field.js';
+import { SearchField } from '../components/Field.js';
 
 /**
  * A list filtered by text and cut into pages, in the browser: the lists here are what ARM
@@ -40,18 +40,7 @@ type Paged = Pick<ReturnType<typeof usePagedList>, 'query' | 'setQuery'>;
 
 export function FilterBox({ label, hint, list }: { label: string; hint?: string; list: Paged }) {
   return (
-    <Field label={label} hint={hint}>
-      {(ids) => (
-        <input
-          {...ids}
-          type="search"
-          class="filter-input"
-          value={list.query}
-          autoComplete="off"
-          onInput={(e) => list.setQuery(e.currentTarget.value)}
-        />
-      )}
-    </Field>
+    <SearchField label={label} hint={hint} class="filter-input" value={list.query} onInput={list.setQuery} />
   );
 }
 
