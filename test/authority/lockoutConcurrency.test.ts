@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { User } from '../../src/directory/model.js';
@@ -113,11 +114,22 @@ describe('smart lockout under concurrency', () => {
   it('after 9 failures, a burst of 100 with the right password 21st checks one password and signs nobody in', async () => {
     const hugo = await createUser(t, 'hugo');
     await failTimes(hugo, LOCKOUT_THRESHOLD - 1);
-    // Started in order: the first attempt takes the one place left, so the 21st (the right
-    // password) never gets a check.
-    const burst = Array.from({ length: 100 }, (_, i) =>
-      attempt(hugo, i === 20 ? PASSWORD : `Burst-${i}-Wrong`),
+    // The first attempt takes the one place left before the others arrive, so the 21st (the right
+    // password) never gets a check. Arrival order is the test's to fix: on PostgreSQL concurrent
+    // reservations take pooled connections in no set order.
+    const first = attempt(hugo, 'Burst-0-Wrong');
+    let settled = false;
+    void first.then(
+      () => (settled = true),
+      () => (settled = true),
     );
+    while (!settled && (await reservations(hugo)) === 0) await sleep(1);
+    const burst = [
+      first,
+      ...Array.from({ length: 99 }, (_, i) =>
+        attempt(hugo, i + 1 === 20 ? PASSWORD : `Burst-${i + 1}-Wrong`),
+      ),
+    ];
     const codes = await codesOf(burst);
     assert.deepEqual(tally(codes), { 50126: 1, 50053: 99 });
     assert.equal(codes[0], 50126);
