@@ -7,6 +7,7 @@ import type { TestServer } from '../support/server.js';
 import { endlessChunkedBody } from '../net/chunkedBody.js';
 import { API, arm, expectArmError, startArmAsOwner } from './support.js';
 import type { ArmFixture, ArmResponse } from './support.js';
+import { largeParsesDuring } from '../support/jsonParses.js';
 
 const FOUR_MIB = 4 * 1024 * 1024;
 const KEY_ACTION_LIMIT = 4 * 1024;
@@ -16,24 +17,6 @@ const asArm = (response: { status: number; headers: Headers; text: string }): Ar
   ...response,
   json: response.text === '' ? undefined : (JSON.parse(response.text) as unknown),
 });
-
-/** Runs `work` while counting JSON.parse calls on texts longer than `minLength` on this thread (the server's). */
-async function largeParsesDuring<T>(
-  minLength: number,
-  work: () => Promise<T>,
-): Promise<{ result: T; parses: number }> {
-  const original = JSON.parse;
-  let parses = 0;
-  JSON.parse = ((text: string, reviver?: Parameters<typeof JSON.parse>[1]) => {
-    if (typeof text === 'string' && text.length > minLength) parses++;
-    return original(text, reviver);
-  }) as typeof JSON.parse;
-  try {
-    return { result: await work(), parses };
-  } finally {
-    JSON.parse = original;
-  }
-}
 
 describe('ARM bounds each operation’s body', { timeout: 120_000 }, () => {
   let t: TestServer;

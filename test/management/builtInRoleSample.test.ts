@@ -8,6 +8,7 @@ import type { TestServer } from '../support/server.js';
 import { mintTokenFor } from '../support/tokens.js';
 import { API, arm, armFixture, mintToken } from './support.js';
 import type { ArmFixture } from './support.js';
+import { any } from './actionOracle.js';
 
 /**
  * Twenty built-in roles chosen from the data file (eight that touch what Tessera serves, twelve at
@@ -43,16 +44,6 @@ const FIXED = [
   'Media Services Media Operator',
   'Media Services Streaming Endpoints Administrator',
 ];
-
-const matches = (pattern: string, action: string): boolean =>
-  new RegExp(
-    `^${pattern
-      .split('*')
-      .map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&'))
-      .join('.*')}$`,
-    'i',
-  ).test(action);
-const any = (patterns: readonly string[], action: string) => patterns.some((p) => matches(p, action));
 
 /** Whether the role, as the file writes it, grants the action; conditional blocks never grant what they name. */
 function roleGrants(role: FileRole, action: string, kind: 'action' | 'dataAction'): boolean {

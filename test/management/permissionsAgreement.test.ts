@@ -7,6 +7,7 @@ import { startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 import { arm, armFixture, mintToken } from './support.js';
 import type { ArmFixture } from './support.js';
+import { any } from './actionOracle.js';
 
 /**
  * The permissions API against the engine: for 1,000 random (principal, action, scope) triples over
@@ -37,17 +38,6 @@ function generator(seed: number) {
   };
   return { next, int, pick };
 }
-
-/** Azure's action matching, from its docs: case-insensitive, `*` any run of characters anywhere. */
-const matches = (pattern: string, action: string): boolean =>
-  new RegExp(
-    `^${pattern
-      .split('*')
-      .map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&'))
-      .join('.*')}$`,
-    'i',
-  ).test(action);
-const any = (patterns: readonly string[], action: string) => patterns.some((p) => matches(p, action));
 
 /**
  * One listed permission, as a client would read it. A conditional block (ABAC, not evaluated by

@@ -5,6 +5,7 @@ import type { TestServer } from '../support/server.js';
 import { MAX_JSON_DEPTH } from '../../src/net/jsonDepth.js';
 import { API, arm, expectArmError, principalWithRole, startArmAsOwner } from './support.js';
 import type { ArmFixture, ArmResponse } from './support.js';
+import { largeParsesDuring } from '../support/jsonParses.js';
 
 /** ~3.9 MiB of `[` then `]`: JSON.parse with a reviver spent seconds on this before it was bounded. */
 const DEEP_BODY = '['.repeat(2_000_000) + ']'.repeat(2_000_000);
@@ -33,24 +34,6 @@ async function cpuDuring<T>(work: () => Promise<T>): Promise<{ result: T; cpuMs:
   const result = await work();
   const used = process.cpuUsage(start);
   return { result, cpuMs: (used.user + used.system) / 1000 };
-}
-
-/** Counts JSON.parse calls on texts longer than `minLength` while `work` runs (the server's parser uses it). */
-async function largeParsesDuring<T>(
-  minLength: number,
-  work: () => Promise<T>,
-): Promise<{ result: T; parses: number }> {
-  const original = JSON.parse;
-  let parses = 0;
-  JSON.parse = ((text: string, reviver?: Parameters<typeof JSON.parse>[1]) => {
-    if (typeof text === 'string' && text.length > minLength) parses++;
-    return original(text, reviver);
-  }) as typeof JSON.parse;
-  try {
-    return { result: await work(), parses };
-  } finally {
-    JSON.parse = original;
-  }
 }
 
 describe('ARM authorizes before it reads a body', { timeout: 60_000 }, () => {
