@@ -1,5 +1,8 @@
+import type { ConditionAttributes } from './conditions/conditionAttributes.js';
+import type { Grant } from './conditions/conditionEvaluation.js';
+import { bothGrants, compile, grantFor, holds } from './conditions/conditionEvaluation.js';
 import type { OperationKind, Permission } from './permissions.js';
-import { permits } from './permissions.js';
+import { permits, roleGrant } from './permissions.js';
 import { scopeKey, scopeKeyAndAncestors } from './scopeKey.js';
 
 /** The "Everyone" principal of deny assignments. */
@@ -16,6 +19,9 @@ export interface IndexedAssignment {
   scope: string;
   principalId: string;
   roleDefinitionId: string;
+  /** ABAC condition (version 2.0) on the assignment; undefined when it has none. */
+  condition?: string;
+  conditionVersion?: string;
 }
 
 export interface IndexedDeny {
@@ -36,7 +42,11 @@ export type AccessDecision =
       roleName: string;
     }
   | { allowed: false; reason: 'DenyAssignment'; denyAssignment: IndexedDeny }
-  | { allowed: false; reason: 'NoRoleAssignment' };
+  | { allowed: false; reason: 'NoRoleAssignment' }
+  /** The first grant found carries a condition (the assignment's or its role's block) that is false. */
+  | { allowed: false; reason: 'ConditionNotMet'; roleAssignment: IndexedAssignment; roleName: string }
+  /** The first grant found depends on attributes, and `evaluate` was called without any. */
+  | { allowed: false; reason: 'AttributesRequired'; roleAssignment: IndexedAssignment; roleName: string };
 
 export interface AccessIndexData {
   roles: Iterable<IndexedRole>;
@@ -49,8 +59,10 @@ export interface AccessIndexData {
 const NO_ASSIGNMENT: AccessDecision = { allowed: false, reason: 'NoRoleAssignment' };
 const ROLE_CACHE_LIMIT = 10_000;
 
-// Decisions per kind, keyed by the lower-cased operation: no key is built per check.
-type CachedRole = IndexedRole & { decisions: Record<OperationKind, Map<string, boolean>> };
+// Grants per kind, keyed by the lower-cased operation: no key is built per check.
+type CachedRole = IndexedRole & { decisions: Record<OperationKind, Map<string, Grant>> };
+
+type Refusal = Extract<AccessDecision, { reason: 'ConditionNotMet' | 'AttributesRequired' }>;
 
 /**
  * An in-memory view of every role assignment, deny assignment and group membership, keyed by
@@ -179,7 +191,13 @@ export class AccessIndex {
     return identities;
   }
 
-  evaluate(principalId: string, operation: string, scope: string, kind: OperationKind): AccessDecision {
+  evaluate(
+    principalId: string,
+    operation: string,
+    scope: string,
+    kind: OperationKind,
+    attributes?: ConditionAttributes,
+  ): AccessDecision {
     const op = operation.toLowerCase();
     const target = scopeKey(scope);
     const scopes = scopeKeyAndAncestors(target);
@@ -196,19 +214,37 @@ export class AccessIndex {
       }
     }
 
+    // A conditional grant that is false, or waits for attributes, is skipped: a later grant of the
+    // same action may still allow it, as in Azure, where conditions only ever narrow.
+    let pending: Refusal | undefined;
+    let unmet: Refusal | undefined;
     for (const id of identities) {
       const byScope = this.assignments.get(id);
       if (!byScope) continue;
       for (const key of scopes) {
         for (const assignment of byScope.get(key) ?? []) {
           const role = this.roles.get(assignment.roleDefinitionId.toLowerCase());
-          if (role && this.rolePermits(role, op, kind)) {
-            return { allowed: true, roleAssignment: assignment, roleName: role.roleName };
+          const grant = role ? this.roleGrant(role, op, kind) : false;
+          if (grant === false) continue;
+          if (grant === true && assignment.condition === undefined) {
+            return { allowed: true, roleAssignment: assignment, roleName: (role as CachedRole).roleName };
           }
+          const roleName = (role as CachedRole).roleName;
+          const outcome = conditionalOutcome(grant, assignment, op, attributes);
+          if (outcome === true) return { allowed: true, roleAssignment: assignment, roleName };
+          if (outcome === 'pending') {
+            pending ??= {
+              allowed: false,
+              reason: 'AttributesRequired',
+              roleAssignment: assignment,
+              roleName,
+            };
+          } else
+            unmet ??= { allowed: false, reason: 'ConditionNotMet', roleAssignment: assignment, roleName };
         }
       }
     }
-    return NO_ASSIGNMENT;
+    return pending ?? unmet ?? NO_ASSIGNMENT;
   }
 
   /**
@@ -241,14 +277,30 @@ export class AccessIndex {
     return [...(this.assignments.get(principalId.toLowerCase())?.values() ?? [])].flat();
   }
 
-  private rolePermits(role: CachedRole, op: string, kind: OperationKind) {
+  private roleGrant(role: CachedRole, op: string, kind: OperationKind): Grant {
     const decisions = role.decisions[kind];
     let decision = decisions.get(op);
     if (decision === undefined) {
-      decision = permits(role.permissions, op, kind);
+      decision = roleGrant(role.permissions, op, kind);
       if (decisions.size >= ROLE_CACHE_LIMIT) decisions.clear();
       decisions.set(op, decision);
     }
     return decision;
   }
+}
+
+/**
+ * A grant that depends on a condition (the assignment's, its role's block's, or both): allowed,
+ * refused, or 'pending' when the condition reads attributes and none were given.
+ */
+function conditionalOutcome(
+  roleGrant: Grant,
+  assignment: IndexedAssignment,
+  op: string,
+  attributes: ConditionAttributes | undefined,
+): boolean | 'pending' {
+  const own = assignment.condition === undefined ? true : grantFor(compile(assignment.condition), op);
+  const grant = bothGrants(roleGrant, own);
+  if (typeof grant === 'boolean') return grant;
+  return attributes === undefined ? 'pending' : holds(grant.residual, op, attributes);
 }

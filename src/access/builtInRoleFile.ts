@@ -1,5 +1,6 @@
 import { isGuid } from '../errors.js';
 import data from './data/built-in-roles.json' with { type: 'json' };
+import { compile } from './conditions/conditionEvaluation.js';
 import type { Permission } from './permissions.js';
 
 /**
@@ -64,6 +65,9 @@ function permissionOf(block: unknown): Permission {
   if (typeof condition !== 'string' || condition.trim() === '' || conditionVersion !== '2.0') {
     throw new MalformedRole('a permission condition needs a non-empty condition and conditionVersion "2.0"');
   }
+  // Compiled now (and memoised for the engine): a condition that does not parse stops the start.
+  const { invalid } = compile(condition);
+  if (invalid !== undefined) throw new MalformedRole(`has a condition that does not parse: ${invalid}`);
   return block as unknown as Permission;
 }
 

@@ -3,6 +3,7 @@ import { accessChangeSignal } from '../store/changes.js';
 import type { AccessDecision, AccessIndex } from './accessIndex.js';
 import { journalHead, journalPrunedAfter, journalSince } from './accessJournal.js';
 import { applyJournal, loadAccessIndex } from './indexRows.js';
+import type { ConditionAttributes } from './conditions/conditionAttributes.js';
 import type { OperationKind } from './permissions.js';
 
 export interface AccessEngineOptions {
@@ -41,8 +42,9 @@ export class AccessEngine {
     operation: string,
     scope: string,
     kind: OperationKind,
+    attributes?: ConditionAttributes,
   ): Promise<AccessDecision> {
-    return (await this.current()).evaluate(principalId, operation, scope, kind);
+    return (await this.current()).evaluate(principalId, operation, scope, kind, attributes);
   }
 
   /**

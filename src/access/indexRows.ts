@@ -5,6 +5,7 @@ import type { DenyAssignmentTable, RoleAssignmentTable, RoleDefinitionTable } fr
 import { AccessIndex } from './accessIndex.js';
 import type { IndexedAssignment, IndexedDeny, IndexedRole } from './accessIndex.js';
 import type { JournalEntry } from './accessJournal.js';
+import { compile } from './conditions/conditionEvaluation.js';
 import type { Permission } from './permissions.js';
 import { builtInRoleDefinitions, isBuiltInRoleId } from './roleDefinitions.js';
 
@@ -25,14 +26,47 @@ const toRole = (r: Pick<Selectable<RoleDefinitionTable>, 'name' | 'role_name' | 
   permissions: parseList<Permission>(r.permissions),
 });
 
+const ASSIGNMENT_COLUMNS = [
+  'name',
+  'scope',
+  'principal_id',
+  'role_definition_id',
+  'condition',
+  'condition_version',
+] as const;
+
+const warned = new Set<string>();
+
+/**
+ * A stored condition is compiled as it is loaded. One that no longer parses (written by raw SQL,
+ * or by a later release) grants nothing, which the engine does for any invalid condition: it is
+ * reported once per process rather than per check.
+ */
+function compiled(name: string, condition: string): string {
+  const { invalid } = compile(condition);
+  if (invalid !== undefined && !warned.has(name)) {
+    warned.add(name);
+    process.emitWarning(
+      `Role assignment ${name} has a condition that does not parse (${invalid}); it grants nothing.`,
+      'InvalidRoleAssignmentCondition',
+    );
+  }
+  return condition;
+}
+
 const toAssignment = (
-  a: Pick<Selectable<RoleAssignmentTable>, 'name' | 'scope' | 'principal_id' | 'role_definition_id'>,
-): IndexedAssignment => ({
-  name: a.name,
-  scope: a.scope,
-  principalId: a.principal_id,
-  roleDefinitionId: a.role_definition_id,
-});
+  a: Pick<Selectable<RoleAssignmentTable>, (typeof ASSIGNMENT_COLUMNS)[number]>,
+): IndexedAssignment =>
+  a.condition === null || a.condition === undefined
+    ? { name: a.name, scope: a.scope, principalId: a.principal_id, roleDefinitionId: a.role_definition_id }
+    : {
+        name: a.name,
+        scope: a.scope,
+        principalId: a.principal_id,
+        roleDefinitionId: a.role_definition_id,
+        condition: compiled(a.name, a.condition),
+        conditionVersion: a.condition_version ?? '2.0',
+      };
 
 const toDeny = (d: Selectable<DenyAssignmentTable>): IndexedDeny => ({
   name: d.name,
@@ -49,10 +83,7 @@ const toDeny = (d: Selectable<DenyAssignmentTable>): IndexedDeny => ({
 export async function loadAccessIndex(db: Store): Promise<AccessIndex> {
   const [custom, assignments, denies, memberships] = await Promise.all([
     db.selectFrom('role_definitions').select(['name', 'role_name', 'permissions']).execute(),
-    db
-      .selectFrom('role_assignments')
-      .select(['name', 'scope', 'principal_id', 'role_definition_id'])
-      .execute(),
+    db.selectFrom('role_assignments').select(ASSIGNMENT_COLUMNS).execute(),
     db.selectFrom('deny_assignments').selectAll().execute(),
     db.selectFrom('group_members').select(['member_id', 'group_id']).execute(),
   ]);
@@ -89,11 +120,7 @@ export async function applyJournal(db: Store, index: AccessIndex, entries: reado
   ];
   const [assignments, definitions, denies, memberships] = await Promise.all([
     inChunks(assignmentNames, (chunk) =>
-      db
-        .selectFrom('role_assignments')
-        .select(['name', 'scope', 'principal_id', 'role_definition_id'])
-        .where('name', 'in', chunk)
-        .execute(),
+      db.selectFrom('role_assignments').select(ASSIGNMENT_COLUMNS).where('name', 'in', chunk).execute(),
     ),
     inChunks(definitionNames, (chunk) =>
       db

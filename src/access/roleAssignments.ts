@@ -5,6 +5,7 @@ import { TesseraError, isGuid } from '../errors.js';
 import type { Store } from '../store/database.js';
 import type { RoleAssignmentTable } from '../store/schema.js';
 import { changeAccess } from './changes.js';
+import { checkCondition } from './conditions/conditionCheck.js';
 import { RoleDefinitions } from './roleDefinitionStore.js';
 import { findPrincipal } from '../directory/principals.js';
 import { formatScope, resolveScope } from './scopes.js';
@@ -26,6 +27,10 @@ export interface RoleAssignment {
   createdOn: number;
   updatedOn: number;
   createdBy: string | null;
+  updatedBy: string | null;
+  /** ABAC condition (version 2.0); null when the assignment has none. */
+  condition: string | null;
+  conditionVersion: string | null;
 }
 
 export interface RoleAssignmentInput {
@@ -40,6 +45,17 @@ export interface RoleAssignmentInput {
   createdBy?: string;
   /** ARM's PUT names the assignment in its URL; otherwise a new GUID is chosen. */
   name?: string;
+  /** ABAC condition; `conditionVersion` defaults to 2.0, the only one accepted. */
+  condition?: string | null;
+  conditionVersion?: string | null;
+}
+
+/** What an update may change: scope, role and principal are the assignment's identity. */
+export interface RoleAssignmentUpdate {
+  condition?: string | null;
+  conditionVersion?: string | null;
+  description?: string | null;
+  updatedBy?: string;
 }
 
 const principalTypes: readonly PrincipalType[] = ['User', 'Group', 'ServicePrincipal', 'ForeignGroup'];
@@ -55,6 +71,9 @@ const toRoleAssignment = (row: Selectable<RoleAssignmentTable>): RoleAssignment 
   createdOn: Number(row.created_on),
   updatedOn: Number(row.updated_on),
   createdBy: row.created_by,
+  updatedBy: row.updated_by ?? row.created_by,
+  condition: row.condition ?? null,
+  conditionVersion: (row.condition ?? null) ? (row.condition_version ?? null) : null,
 });
 
 /** Who holds which role where: the store behind `az role assignment` and ARM's roleAssignments. */
@@ -91,6 +110,11 @@ export class RoleAssignments {
       );
     }
     const principal = await this.assertPrincipalExists(input.tenantId, input.principalId);
+    const condition = checkCondition({
+      condition: input.condition,
+      conditionVersion: input.conditionVersion,
+      permissions: role.permissions,
+    });
     const now = nowSeconds();
     const row = {
       name,
@@ -103,6 +127,9 @@ export class RoleAssignments {
       created_on: now,
       updated_on: now,
       created_by: input.createdBy ?? null,
+      updated_by: input.createdBy ?? null,
+      condition: condition?.condition ?? null,
+      condition_version: condition?.conditionVersion ?? null,
     };
     await changeAccess(this.db, async (trx) => {
       const existing = await trx
@@ -116,6 +143,55 @@ export class RoleAssignments {
       await trx.insertInto('role_assignments').values(row).execute();
     });
     return toRoleAssignment(row);
+  }
+
+  /**
+   * Changes an assignment's condition and description (az's `role assignment update`, ARM's PUT
+   * of an existing name with the same scope, role and principal). The condition is checked against
+   * the assignment's role as on create; leaving `condition` out keeps the current one.
+   */
+  async update(tenantId: string, name: string, change: RoleAssignmentUpdate): Promise<RoleAssignment> {
+    const existing = await this.find(name);
+    if (!existing) {
+      throw new TesseraError('RoleAssignmentNotFound', `The role assignment '${name}' is not found.`);
+    }
+    const role = await this.roleDefinitions.find(tenantId, existing.roleDefinitionId);
+    if (!role) {
+      throw new TesseraError(
+        'RoleDefinitionDoesNotExist',
+        `The specified role definition with ID '${existing.roleDefinitionId}' does not exist.`,
+      );
+    }
+    // A new condition without a version takes the default; a kept one keeps its version.
+    const keepsCondition = change.condition === undefined;
+    const condition = checkCondition({
+      condition: keepsCondition ? existing.condition : change.condition,
+      conditionVersion:
+        change.conditionVersion !== undefined
+          ? change.conditionVersion
+          : keepsCondition
+            ? existing.conditionVersion
+            : undefined,
+      permissions: role.permissions,
+    });
+    const values = {
+      condition: condition?.condition ?? null,
+      condition_version: condition?.conditionVersion ?? null,
+      description: change.description === undefined ? existing.description : change.description,
+      updated_on: nowSeconds(),
+      updated_by: change.updatedBy ?? existing.updatedBy,
+    };
+    await changeAccess(this.db, async (trx) => {
+      await trx.updateTable('role_assignments').set(values).where('name', '=', existing.name).execute();
+    });
+    return {
+      ...existing,
+      condition: values.condition,
+      conditionVersion: values.condition_version,
+      description: values.description,
+      updatedOn: values.updated_on,
+      updatedBy: values.updated_by,
+    };
   }
 
   async find(name: string): Promise<RoleAssignment | undefined> {

@@ -5,7 +5,7 @@ import type { PublicOrigins } from '../server/origins.js';
 import type { Tessera } from '../tessera.js';
 import { isGuid } from '../errors.js';
 import { checkApiVersion } from './arm/apiVersions.js';
-import { accessChecks } from './arm/authorization.js';
+import { accessChecks, authorizeWithAttributes, preAuthorize } from './arm/authorization.js';
 import { armJsonBody, isBlank } from './arm/body.js';
 import type { ArmContext, ArmOperation, ArmReply, Caller } from './arm/context.js';
 import type { ArmError } from './arm/errors.js';
@@ -32,6 +32,8 @@ interface AuthorizedRequest {
   operation: ArmOperation;
   checks: Pick<ArmContext, 'authorize' | 'permits'>;
   subscription: Subscription | undefined;
+  /** Granted only if conditions on the body's attributes hold: checked again before `run`. */
+  pending: boolean;
 }
 
 /** The subscription id a path names (`/subscriptions/{id}/…`), as sent; undefined when it names none. */
@@ -126,9 +128,8 @@ export async function managementPlugin(
     const operation = operationFor(target, request.method, typeof rawVersion === 'string' ? rawVersion : '');
     checkApiVersion(query, operation.api);
     const checks = accessChecks(tessera.access, caller);
-    if (operation.action !== null && !operation.checksOwnAccess)
-      await checks.authorize(operation.action, operation.scope);
-    authorized.set(request, { caller, path, query, origin, operation, checks, subscription });
+    const pending = await preAuthorize(tessera.access, caller, operation);
+    authorized.set(request, { caller, path, query, origin, operation, checks, subscription, pending });
   });
 
   app.setErrorHandler((error: FastifyError, request, reply: FastifyReply) => {
@@ -143,7 +144,7 @@ export async function managementPlugin(
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const resolved = authorized.get(request);
     if (!resolved) throw armErrors.internal();
-    const { caller, path, query, origin, operation, checks, subscription } = resolved;
+    const { caller, path, query, origin, operation, checks, subscription, pending } = resolved;
     const context: ArmContext = {
       tessera,
       caller,
@@ -151,6 +152,7 @@ export async function managementPlugin(
       subscription,
       ...checks,
     };
+    if (pending) await authorizeWithAttributes(tessera.access, context, operation);
     const result: ArmReply = await operation.run(context);
     reply.status(result.status);
     if (result.headers) reply.headers(result.headers);

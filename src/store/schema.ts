@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 // Timestamps are epoch seconds in BIGINT columns, booleans 0/1 and lists JSON text,
 // so one schema serves both SQLite and PostgreSQL.
@@ -103,6 +103,9 @@ export interface ResourceGroupTable {
   created_at: number;
 }
 
+/** A nullable column an insert may leave out (added after rows were already being written). */
+type NullableText = ColumnType<string | null, string | null | undefined, string | null>;
+
 export interface RoleAssignmentTable {
   name: string;
   scope: string;
@@ -114,6 +117,10 @@ export interface RoleAssignmentTable {
   created_on: number;
   updated_on: number;
   created_by: string | null;
+  /** ABAC condition (version 2.0) and its version; null for none (migration 0020). */
+  condition: NullableText;
+  condition_version: NullableText;
+  updated_by: NullableText;
 }
 
 export interface GroupTable {

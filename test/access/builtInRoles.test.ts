@@ -154,7 +154,7 @@ describe('built-in roles from data/built-in-roles.json', () => {
     assert.equal(parseBuiltInRoles([validRole()]).length, 1);
   });
 
-  it('grants what a conditional block does not constrain, and refuses what it does (ABAC not evaluated yet)', () => {
+  it('grants what a conditional block does not constrain, and refuses what it does', () => {
     const role = findRoleDefinition('Key Vault Data Access Administrator');
     const block = role?.permissions[0];
     assert.ok(block?.condition);

@@ -144,8 +144,9 @@ describe('@azure/arm-authorization against the management API', () => {
       role: 'Contributor',
       scope: f.subscriptionScope,
     });
+    const name = randomUUID();
     await assert.rejects(
-      clientFor(contributor).roleAssignments.create(f.groupScope, randomUUID(), {
+      clientFor(contributor).roleAssignments.create(f.groupScope, name, {
         roleDefinitionId: definitionId(READER),
         principalId: target.servicePrincipal.objectId,
       }),
@@ -155,7 +156,7 @@ describe('@azure/arm-authorization against the management API', () => {
         assert.equal(error.code, 'AuthorizationFailed');
         assert.equal(
           error.message,
-          `The client '${contributor.application.appId}' with object id '${contributor.servicePrincipal.objectId}' does not have authorization to perform action 'Microsoft.Authorization/roleAssignments/write' over scope '${f.groupScope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+          `The client '${contributor.application.appId}' with object id '${contributor.servicePrincipal.objectId}' does not have authorization or an ABAC condition not fulfilled to perform action 'Microsoft.Authorization/roleAssignments/write' over scope '${f.groupScope}/providers/Microsoft.Authorization/roleAssignments/${name}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
         );
         return true;
       },

@@ -233,7 +233,7 @@ describe('portal: Access control (IAM) in Chromium', () => {
     await alert.waitFor();
     assert.match(
       await alert.innerText(),
-      /does not have authorization to perform action 'Microsoft\.Authorization\/roleAssignments\/write' over scope '[^']*iammedia'/,
+      /does not have authorization or an ABAC condition not fulfilled to perform action 'Microsoft\.Authorization\/roleAssignments\/write' over scope '[^']*iammedia\/providers\/Microsoft\.Authorization\/roleAssignments\/[0-9a-f-]{36}'/,
     );
     await screenshot(page, 'portal-iam-7-reader-refused');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
@@ -244,7 +244,7 @@ describe('portal: Access control (IAM) in Chromium', () => {
     await confirm.getByRole('button', { name: 'Remove' }).click();
     assert.match(
       await confirm.getByRole('alert').innerText(),
-      /does not have authorization to perform action 'Microsoft\.Authorization\/roleAssignments\/delete'/,
+      /does not have authorization or an ABAC condition not fulfilled to perform action 'Microsoft\.Authorization\/roleAssignments\/delete'/,
     );
     await confirm.getByRole('button', { name: 'Cancel' }).click();
     assert.equal((await assignmentsOnAccount()).length, 1);

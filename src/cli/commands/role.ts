@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../io.js';
 import { registerRoleAssignment } from './roleAssignment.js';
+import { registerRoleCheck } from './roleCheck.js';
 import { registerRoleDefinition } from './roleDefinition.js';
 import { registerRoleDeny } from './roleDeny.js';
 
@@ -10,4 +11,5 @@ export function registerRole(program: Command, io: CliIo): void {
   registerRoleAssignment(role, io);
   registerRoleDefinition(role, io);
   registerRoleDeny(role, io);
+  registerRoleCheck(role, io);
 }

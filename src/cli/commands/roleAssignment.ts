@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { RoleAssignment } from '../../access/roleAssignments.js';
 import type { Tenant } from '../../directory/model.js';
@@ -19,6 +20,12 @@ interface CreateOptions extends SubscriptionOptions {
   scope: string;
   description?: string;
   name?: string;
+  condition?: string;
+  conditionVersion?: string;
+}
+
+interface UpdateOptions extends SubscriptionOptions {
+  roleAssignment: string;
 }
 
 interface ListOptions extends SubscriptionOptions {
@@ -49,6 +56,28 @@ async function describe(tessera: Tessera, tenant: Tenant, assignment: RoleAssign
   };
 }
 
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+
+/** `--role-assignment`: JSON text, or `@file` holding it, as az reads it. */
+async function assignmentJson(value: string): Promise<Record<string, unknown>> {
+  const source = value.startsWith('@') ? await readFile(value.slice(1), 'utf8') : value;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(source);
+  } catch {
+    throw new UsageError('--role-assignment is not valid JSON.');
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new UsageError('--role-assignment must be a JSON object.');
+  }
+  const object = parsed as Record<string, unknown>;
+  // az's own list output is flat; an ARM resource nests the same fields under `properties`.
+  const properties = object.properties;
+  return properties !== null && typeof properties === 'object'
+    ? { ...object, ...(properties as object) }
+    : object;
+}
+
 async function roleGuid(tessera: Tessera, tenant: Tenant, role: string): Promise<string> {
   const definition = await tessera.roleDefinitions.find(tenant.id, role);
   if (!definition) throw new UsageError(`Role '${role}' doesn't exist.`);
@@ -71,7 +100,12 @@ export function registerRoleAssignment(role: Command, io: CliIo): void {
     .requiredOption('--scope <scope>', 'Scope at which the role assignment applies.')
     .option('--description <text>', 'Description of the role assignment.')
     .option('--name <guid>', 'A GUID for the role assignment (default: a new one).')
+    .option('--condition <text>', 'A condition (ABAC) the assignment grants under.')
+    .option('--condition-version <version>', "The condition's version: 2.0, the default and the only one.")
     .action(async (options: CreateOptions) => {
+      if (options.conditionVersion !== undefined && options.condition === undefined) {
+        throw new UsageError('--condition must be set when --condition-version is given.');
+      }
       const json = await withSubscription(options, async (tessera, tenant) => {
         const principal = await resolveAssignee(tessera, tenant, options.assignee);
         await checkAssignmentTarget(tessera, {
@@ -87,8 +121,47 @@ export function registerRoleAssignment(role: Command, io: CliIo): void {
           principalId: principal.objectId,
           description: options.description,
           name: options.name,
+          condition: options.condition,
+          conditionVersion: options.conditionVersion,
         });
         return azResource(roleAssignmentResource(created));
+      });
+      printJson(io, json);
+    });
+
+  subscriptionCommand(assignment, 'update', "Update a role assignment's condition or description.")
+    .requiredOption(
+      '--role-assignment <json|@file>',
+      'The assignment as `role assignment list` prints it, with its condition, conditionVersion or description changed.',
+    )
+    .action(async (options: UpdateOptions) => {
+      const wanted = await assignmentJson(options.roleAssignment);
+      const json = await withSubscription(options, async (tessera, tenant) => {
+        const name =
+          typeof wanted.name === 'string' ? wanted.name : ASSIGNMENT_ID.exec(String(wanted.id ?? ''))?.[1];
+        const existing = name === undefined ? undefined : await tessera.roleAssignments.find(name);
+        if (!existing)
+          throw new UsageError('The role assignment to update does not exist (give its name or id).');
+        // What identifies an assignment cannot change, as in az (which refuses it client-side).
+        for (const [key, value] of [
+          ['principalId', existing.principalId],
+          ['scope', existing.scope],
+        ] as const) {
+          const given = wanted[key];
+          if (typeof given === 'string' && given.toLowerCase() !== value.toLowerCase()) {
+            throw new UsageError(`The ${key} of a role assignment cannot be updated.`);
+          }
+        }
+        const version = text(wanted.conditionVersion);
+        if (version?.startsWith('1') && existing.conditionVersion?.startsWith('2')) {
+          throw new UsageError('Condition version cannot be downgraded to 1.X.');
+        }
+        const updated = await tessera.roleAssignments.update(tenant.id, existing.name, {
+          ...('condition' in wanted ? { condition: text(wanted.condition) ?? null } : {}),
+          ...('conditionVersion' in wanted ? { conditionVersion: version ?? null } : {}),
+          ...('description' in wanted ? { description: text(wanted.description) ?? null } : {}),
+        });
+        return azResource(roleAssignmentResource(updated));
       });
       printJson(io, json);
     });

@@ -27,6 +27,7 @@ export const apiVersions = {
   roleDefinitions: ['2022-05-01-preview', '2022-04-01', '2018-01-01-preview', '2015-07-01'],
   denyAssignments: ['2022-04-01', '2018-07-01-preview'],
   permissions: ['2022-04-01', '2018-01-01-preview', '2015-07-01'],
+  checkAccess: ['2021-06-01-preview'],
   configurationStores: ['2024-05-01', '2023-03-01', '2022-05-01', '2020-06-01', '2019-10-01'],
   mediaservices: ['2023-01-01', '2021-11-01', '2021-06-01', '2018-07-01', '2015-10-01'],
   userAssignedIdentities: [

@@ -1,7 +1,14 @@
 import type { AccessDecision } from '../../access/accessIndex.js';
+import type { ConditionAttributes } from '../../access/conditions/conditionAttributes.js';
 import type { AccessEngine } from '../../access/engine.js';
 import { ArmError } from './errors.js';
-import type { ArmContext, Caller } from './context.js';
+import type { ArmContext, ArmOperation, Caller } from './context.js';
+
+/** The actions whose conditions ARM evaluates, and whose 403 says so. */
+const ABAC_ACTIONS = new Set([
+  'microsoft.authorization/roleassignments/write',
+  'microsoft.authorization/roleassignments/delete',
+]);
 
 /** ARM's AuthorizationFailed text, with the deny assignment's name when one blocked the action. */
 export function authorizationFailed(
@@ -19,10 +26,13 @@ export function authorizationFailed(
       `${client} does not have authorization to perform action '${action}' over scope '${scope}' because of a deny assignment with name '${deny.denyAssignmentName}' and Id '${deny.name}' at scope '${deny.scope}'.`,
     );
   }
+  const failed = ABAC_ACTIONS.has(action.toLowerCase())
+    ? 'does not have authorization or an ABAC condition not fulfilled'
+    : 'does not have authorization';
   return new ArmError(
     403,
     'AuthorizationFailed',
-    `${client} does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+    `${client} ${failed} to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
   );
 }
 
@@ -40,11 +50,50 @@ export function accessChecks(
     permits(action: string, scope: string) {
       return engine.evaluate(caller.principal.objectId, action, scope, 'action').then(isAllowed);
     },
-    async authorize(action: string, scope: string) {
-      const decision = await engine.evaluate(caller.principal.objectId, action, scope, 'action');
+    async authorize(action: string, scope: string, attributes?: ConditionAttributes) {
+      const decision = await engine.evaluate(caller.principal.objectId, action, scope, 'action', attributes);
       if (!decision.allowed) throw authorizationFailed(caller, action, scope, decision);
     },
   };
+}
+
+/**
+ * The check before the body is read: ARM's 403 unless the caller may perform the operation's
+ * action. True (pending) when its only grants have conditions on attributes the body or the
+ * stored row gives (`conditionAttributes`): `authorizeWithAttributes` must then pass before `run`.
+ */
+export async function preAuthorize(
+  engine: AccessEngine,
+  caller: Caller,
+  operation: ArmOperation,
+): Promise<boolean> {
+  const { action } = operation;
+  if (action === null || operation.checksOwnAccess) return false;
+  const decision = await engine.evaluate(caller.principal.objectId, action, operation.scope, 'action');
+  if (decision.allowed) return false;
+  if (decision.reason === 'AttributesRequired' && operation.conditionAttributes) return true;
+  throw authorizationFailed(caller, action, operation.resourceId ?? operation.scope, decision);
+}
+
+/** The second check of a pending operation, with the attributes of its parsed body or stored row. */
+export async function authorizeWithAttributes(
+  engine: AccessEngine,
+  context: ArmContext,
+  operation: ArmOperation,
+): Promise<void> {
+  const { action } = operation;
+  if (action === null || !operation.conditionAttributes) throw new Error('nothing to authorize');
+  const attributes = await operation.conditionAttributes(context);
+  const { caller } = context;
+  const decision = await engine.evaluate(
+    caller.principal.objectId,
+    action,
+    operation.scope,
+    'action',
+    attributes,
+  );
+  if (!decision.allowed)
+    throw authorizationFailed(caller, action, operation.resourceId ?? operation.scope, decision);
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { ConditionAttributes } from '../../access/conditions/conditionAttributes.js';
 import type { AccessTokenClaims, Principal } from '../../guard/principal.js';
 import type { Tessera } from '../../tessera.js';
 import type { Subscription } from '../subscriptions.js';
@@ -33,8 +34,8 @@ export interface ArmContext {
   subscription?: Subscription;
   /** Whether the caller may perform `action` at `scope` (no error). */
   permits(action: string, scope: string): Promise<boolean>;
-  /** ARM's 403 unless the caller may perform `action` at `scope`. */
-  authorize(action: string, scope: string): Promise<void>;
+  /** ARM's 403 unless the caller may perform `action` at `scope` (with these ABAC attributes). */
+  authorize(action: string, scope: string, attributes?: ConditionAttributes): Promise<void>;
 }
 
 export interface ArmReply {
@@ -58,6 +59,14 @@ export interface ArmOperation {
    * caller may read (`visibleItems`), subscriptions count roles anywhere inside them.
    */
   checksOwnAccess?: boolean;
+  /** What ARM names in a 403 instead of `scope`, when it names the resource (a role assignment's id). */
+  resourceId?: string;
+  /**
+   * ABAC: the attributes the action's conditions read (role assignment writes and deletes), from
+   * the parsed body or the stored row. A caller whose only grants wait on them passes the check
+   * before the body as pending, and is checked again with them before `run`.
+   */
+  conditionAttributes?(context: ArmContext): Promise<ConditionAttributes>;
   /** The most request body the operation reads, in bytes (413 beyond); ARM's 4 MiB when absent. */
   bodyLimit?: number;
   run(context: ArmContext): Promise<ArmReply>;

@@ -1,3 +1,5 @@
+import type { ConditionAttributes } from '../../access/conditions/conditionAttributes.js';
+import { ROLE_ASSIGNMENT_ATTRIBUTE } from '../../access/conditions/conditionCatalog.js';
 import type { RoleAssignment } from '../../access/roleAssignments.js';
 import { scopeKey } from '../../access/scopeKey.js';
 import { isoFromSeconds } from '../../clock.js';
@@ -26,7 +28,7 @@ const DEFINITION_ID =
 export const roleDefinitionIdIn = (scope: string, definitionGuid: string): string =>
   `/subscriptions/${assignmentScope(scope).subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${definitionGuid}`;
 
-/** The 2022-04-01 shape. Conditions are not supported, so they are always null. */
+/** The 2022-04-01 shape; `condition` and `conditionVersion` are null when the assignment has none. */
 export const roleAssignmentResource = (a: RoleAssignment) => ({
   id: a.id,
   name: a.name,
@@ -36,16 +38,19 @@ export const roleAssignmentResource = (a: RoleAssignment) => ({
     principalId: a.principalId,
     principalType: a.principalType,
     scope: a.scope,
-    condition: null,
-    conditionVersion: null,
+    condition: a.condition,
+    conditionVersion: a.conditionVersion,
     createdOn: isoFromSeconds(a.createdOn),
     updatedOn: isoFromSeconds(a.updatedOn),
     createdBy: a.createdBy,
-    updatedBy: a.createdBy,
+    updatedBy: a.updatedBy,
     delegatedManagedIdentityResourceId: null,
     description: a.description,
   },
 });
+
+const assignmentId = (scope: string, name: string) =>
+  `${scope === '/' ? '' : scope}/providers/Microsoft.Authorization/roleAssignments/${name}`;
 
 const notFound = (name: string) =>
   new ArmError(404, 'RoleAssignmentNotFound', `The role assignment '${name}' is not found.`);
@@ -82,7 +87,10 @@ interface AssignmentRequest {
   roleDefinitionGuid: string;
   principalId: string;
   principalType?: (typeof PRINCIPAL_TYPES)[number];
-  description?: string;
+  /** null: sent as null (an update clears it); undefined: not sent (an update keeps it). */
+  description?: string | null;
+  condition?: string | null;
+  conditionVersion?: string | null;
 }
 
 function readRequest(body: unknown): AssignmentRequest {
@@ -112,26 +120,66 @@ function readRequest(body: unknown): AssignmentRequest {
       `The principal type '${type}' is not one of ${PRINCIPAL_TYPES.join(', ')}.`,
     );
   }
-  // A condition narrows an assignment; ignoring one would grant more than was asked for.
-  const condition = optionalString(properties, 'condition', 'properties.condition');
-  if (condition) {
-    throw new ArmError(
-      400,
-      'ConditionNotSupported',
-      'Role assignment conditions (ABAC) are not supported by Tessera.',
-    );
-  }
+  // Read on every api-version: a condition narrows an assignment, so ignoring one would grant more
+  // than was asked for. RoleAssignments checks it (InvalidRoleAssignmentCondition).
+  const nullable = (key: string) =>
+    properties[key] === null ? null : optionalString(properties, key, `properties.${key}`);
+  const condition = nullable('condition');
+  const conditionVersion = nullable('conditionVersion');
   return {
+    ...(condition !== undefined ? { condition } : {}),
+    ...(conditionVersion !== undefined ? { conditionVersion } : {}),
     roleDefinitionGuid,
     principalId: principalId.toLowerCase(),
     ...(principalType ? { principalType } : {}),
-    ...(properties.description !== undefined
-      ? { description: optionalString(properties, 'description', 'properties.description') }
-      : {}),
+    ...(properties.description !== undefined ? { description: nullable('description') } : {}),
   };
 }
 
-async function createAssignment(context: ArmContext, scope: string, name: string): Promise<RoleAssignment> {
+/** A role assignment's ABAC attributes, by the names conditions give them. */
+const assignmentAttributes = (a: {
+  roleDefinitionGuid: string;
+  principalId: string;
+  principalType?: string;
+}): Record<string, string> => ({
+  [ROLE_ASSIGNMENT_ATTRIBUTE.roleDefinitionId]: a.roleDefinitionGuid,
+  [ROLE_ASSIGNMENT_ATTRIBUTE.principalId]: a.principalId,
+  ...(a.principalType ? { [ROLE_ASSIGNMENT_ATTRIBUTE.principalType]: a.principalType } : {}),
+});
+
+/** What a write's conditions read: the body's role, principal and type (the directory's when omitted). */
+async function writeAttributes(context: ArmContext): Promise<ConditionAttributes> {
+  const input = readRequest(context.request.body);
+  const principalType =
+    input.principalType ??
+    (await findPrincipal(context.tessera.db, context.caller.tenantId, input.principalId))?.type;
+  return { request: assignmentAttributes({ ...input, ...(principalType ? { principalType } : {}) }) };
+}
+
+/** What a delete's conditions read: the stored assignment's; none when there is no such assignment. */
+async function deleteAttributes(
+  context: ArmContext,
+  scope: string,
+  name: string,
+): Promise<ConditionAttributes> {
+  const a = await findAt(context, scope, name);
+  return {
+    resource: a
+      ? assignmentAttributes({
+          roleDefinitionGuid: a.roleDefinitionId,
+          principalId: a.principalId,
+          principalType: a.principalType,
+        })
+      : {},
+  };
+}
+
+/** Creates the assignment (201), or updates its condition and description when it exists (200). */
+async function putAssignment(
+  context: ArmContext,
+  scope: string,
+  name: string,
+): Promise<{ status: number; assignment: RoleAssignment }> {
   const { tessera, caller } = context;
   if (!isGuid(name)) {
     throw new ArmError(
@@ -147,8 +195,23 @@ async function createAssignment(context: ArmContext, scope: string, name: string
       scopeKey(existing.scope) === scopeKey(scope) &&
       existing.principalId === input.principalId &&
       existing.roleDefinitionId === input.roleDefinitionGuid;
-    // A repeated PUT is idempotent; changing who, what or where is not an update ARM allows.
-    if (same) return existing;
+    // A PUT of the same who, what and where may change the condition and description (az's
+    // `role assignment update`: what it sends replaces, null clears, what it leaves out stays); a
+    // repeated PUT that changes nothing is idempotent. Changing who, what or where is refused.
+    if (same) {
+      const unchanged =
+        (input.condition === undefined || input.condition === existing.condition) &&
+        (input.conditionVersion === undefined || input.conditionVersion === existing.conditionVersion) &&
+        (input.description === undefined || input.description === existing.description);
+      if (unchanged) return { status: 200, assignment: existing };
+      const assignment = await tessera.roleAssignments.update(caller.tenantId, name, {
+        ...(input.condition !== undefined ? { condition: input.condition } : {}),
+        ...(input.conditionVersion !== undefined ? { conditionVersion: input.conditionVersion } : {}),
+        ...(input.description !== undefined ? { description: input.description } : {}),
+        updatedBy: caller.principal.objectId,
+      });
+      return { status: 200, assignment };
+    }
     throw new ArmError(
       400,
       'RoleAssignmentUpdateNotPermitted',
@@ -169,16 +232,19 @@ async function createAssignment(context: ArmContext, scope: string, name: string
     scope,
     name,
   });
-  return tessera.roleAssignments.create({
+  const assignment = await tessera.roleAssignments.create({
     tenantId: caller.tenantId,
     scope,
     roleDefinition: input.roleDefinitionGuid,
     principalId: input.principalId,
     principalType: input.principalType,
-    description: input.description,
+    description: input.description ?? undefined,
+    condition: input.condition,
+    conditionVersion: input.conditionVersion,
     createdBy: caller.principal.objectId,
     name,
   });
+  return { status: 201, assignment };
 }
 
 /** `{scope}/providers/Microsoft.Authorization/roleAssignments[/{name}]`. */
@@ -210,17 +276,25 @@ export function roleAssignmentsOperation(
         return { status: 200, body: roleAssignmentResource(assignment) };
       });
     case 'PUT':
-      return operation(ACTION.write, async (context) => ({
-        status: 201,
-        body: roleAssignmentResource(await createAssignment(context, scope, name)),
-      }));
+      return {
+        ...operation(ACTION.write, async (context) => {
+          const { status, assignment } = await putAssignment(context, scope, name);
+          return { status, body: roleAssignmentResource(assignment) };
+        }),
+        resourceId: assignmentId(scope, name),
+        conditionAttributes: writeAttributes,
+      };
     case 'DELETE':
-      return operation(ACTION.delete, async (context) => {
-        const assignment = await findAt(context, scope, name);
-        if (!assignment) return { status: 204 };
-        await context.tessera.roleAssignments.delete(assignment.name);
-        return { status: 200, body: roleAssignmentResource(assignment) };
-      });
+      return {
+        ...operation(ACTION.delete, async (context) => {
+          const assignment = await findAt(context, scope, name);
+          if (!assignment) return { status: 204 };
+          await context.tessera.roleAssignments.delete(assignment.name);
+          return { status: 200, body: roleAssignmentResource(assignment) };
+        }),
+        resourceId: assignmentId(scope, name),
+        conditionAttributes: (context) => deleteAttributes(context, scope, name),
+      };
     default:
       throw armErrors.methodNotAllowed(method);
   }

@@ -1,6 +1,7 @@
 import type { ArmOperation } from '../arm/context.js';
 import { armErrors } from '../arm/errors.js';
 import type { ArmTarget } from '../arm/path.js';
+import { checkAccessOperation } from './checkAccessApi.js';
 import { denyAssignmentsOperation } from './denyAssignmentsApi.js';
 import { permissionsOperation } from './permissionsApi.js';
 import { providerOperation } from './providers.js';
@@ -45,6 +46,8 @@ export function operationFor(target: ArmTarget, method: string, apiVersion: stri
           return denyAssignmentsOperation(target.scope, target.name, method);
         case 'permissions':
           return permissionsOperation(target.scope, target.name, method);
+        case 'checkaccess':
+          return checkAccessOperation(target.scope, target.name, method);
         default:
           throw armErrors.invalidResourceType(target.collection, 'Microsoft.Authorization', apiVersion);
       }

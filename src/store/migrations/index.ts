@@ -18,6 +18,7 @@ import * as m0016 from './0016_change_notifications.js';
 import * as m0017MediaClaims from './0017_media_claims.js';
 import * as m0018 from './0018_shared_tls.js';
 import * as m0019LiveLease from './0019_live_lease.js';
+import * as m0020 from './0020_role_assignment_conditions.js';
 
 // Names sort in application order; the Migrator records each one it has run.
 export const migrations: Record<string, Migration> = {
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   '0017_media_claims': m0017MediaClaims,
   '0018_shared_tls': m0018,
   '0019_live_lease': m0019LiveLease,
+  '0020_role_assignment_conditions': m0020,
 };
