@@ -26,6 +26,7 @@ const BENCHES: Record<string, () => Promise<BenchModule>> = {
   bodies: () => import('./bodies.js'),
   live: () => import('./live.js'),
   scale: () => import('./scale.js'),
+  portal: () => import('./portal.js'),
 };
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));

@@ -38,6 +38,8 @@ export interface AppOptions {
   listenHost?: string;
   /** Replaces the live pipeline behind Media Services' channels (tests of the control plane). */
   liveIngest?: LiveIngest;
+  /** `--portal-hostname`: a name whose root opens the portal. */
+  portalHostname?: string;
 }
 
 /** The HTTPS application: a small core with each surface an encapsulated plugin. */
@@ -138,7 +140,7 @@ export async function buildApp(options: AppOptions) {
       },
     },
   });
-  await app.register(portalPlugin);
+  await app.register(portalPlugin, { hostname: options.portalHostname });
   return app;
 }
 

@@ -28,6 +28,8 @@ export interface StartOptions {
   logger: Logger;
   /** Extra DNS names for the certificate and for issuers (a public name behind a proxy). */
   hostnames?: string[];
+  /** A name of the portal's own; it is one of the server's names too (certificate, issuers). */
+  portalHostname?: string;
 }
 
 export interface RunningServer {
@@ -41,7 +43,9 @@ export interface RunningServer {
 }
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
-  const hostnames = options.hostnames ?? [];
+  const hostnames = [...(options.hostnames ?? [])];
+  if (options.portalHostname && !hostnames.includes(options.portalHostname))
+    hostnames.push(options.portalHostname);
   restrictNewFiles();
   const tessera = await Tessera.open({
     dataDir: options.dataDir,
@@ -75,6 +79,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       graphPort,
       listenHost: options.host,
       liveIngest: options.liveIngest,
+      portalHostname: options.portalHostname,
     });
     listeners.attach(app.routing);
     tessera.resourcePorts.onChange(() => listeners.sync());

@@ -104,7 +104,7 @@ describe('the tessera entry point and start', () => {
     await banner;
     assert.match(
       start.stderr,
-      /^Tessera is running\.\n {2}Authority host: +https:\/\/localhost:\d+\n {2}CA certificate: +\S+ca\.pem\n$/,
+      /^Tessera is running\.\n {2}Authority host: +https:\/\/localhost:(\d+)\n {2}Portal: +https:\/\/localhost:\1\/portal\/\n {2}CA certificate: +\S+ca\.pem\n$/,
     );
     const origin = /Authority host: +(\S+)/.exec(start.stderr)?.[1];
     assert.equal((await fetch(`${origin}/common/v2.0/.well-known/openid-configuration`)).status, 200);

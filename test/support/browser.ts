@@ -25,14 +25,20 @@ export interface TestBrowser {
  * switching certificate checks off: `ignoreHTTPSErrors` stays false, and any other certificate
  * is still refused.
  */
-function serverKeyPin(t: TestServer): string {
+function serverKeyPin(t: Pick<TestServer, 'dataDir'>): string {
   const pem = readFileSync(join(t.dataDir, 'tls', 'server.pem'), 'utf8');
   const spki = new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' });
   return createHash('sha256').update(spki).digest('base64');
 }
 
-/** Headless Chromium with a fresh profile, trusting the test server. */
-export async function launchBrowser(t: TestServer): Promise<TestBrowser> {
+/**
+ * Headless Chromium with a fresh profile, trusting the test server (any server whose data folder
+ * is given). `args` adds switches, such as host resolver rules for a name of the server's own.
+ */
+export async function launchBrowser(
+  t: Pick<TestServer, 'dataDir'>,
+  args: string[] = [],
+): Promise<TestBrowser> {
   const profile = mkdtempSync(join(tmpdir(), 'tessera-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -48,6 +54,7 @@ export async function launchBrowser(t: TestServer): Promise<TestBrowser> {
       '--disable-component-update',
       '--disable-sync',
       `--ignore-certificate-errors-spki-list=${serverKeyPin(t)}`,
+      ...args,
     ],
   });
   const page = context.pages()[0] ?? (await context.newPage());

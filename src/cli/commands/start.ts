@@ -1,4 +1,4 @@
-import { Option } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import pino from 'pino';
 import type { RunningServer } from '../../server/start.js';
@@ -15,7 +15,21 @@ interface StartOptions extends DataOptions {
   host: string;
   logLevel: string;
   hostname?: string[];
+  portalHostname?: string;
 }
+
+/** A DNS name a certificate can carry (letters, digits, hyphens; dot-separated labels). */
+function parseDnsName(value: string): string {
+  const name = value.toLowerCase();
+  const label = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+  if (name.length > 253 || !name.split('.').every((part) => label.test(part)))
+    throw new InvalidArgumentError(`'${value}' is not a DNS name.`);
+  return name;
+}
+
+/** Where a person opens the portal: its own name if it has one, else /portal/ on the server's origin. */
+const portalUrl = (server: RunningServer, portalHostname: string | undefined): string =>
+  portalHostname ? `https://${portalHostname}:${server.port}/` : `${server.origin}/portal/`;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -32,11 +46,17 @@ function terminationSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-function firstStartBanner(server: RunningServer, bootstrap: Bootstrap, dataArgument: string): string {
+function firstStartBanner(
+  server: RunningServer,
+  bootstrap: Bootstrap,
+  dataArgument: string,
+  portal: string,
+): string {
   return [
     'Tessera is running, with a new data folder.',
     '',
     `  Authority host:  ${server.origin}`,
+    `  Portal:          ${portal}`,
     `  Tenant:          ${bootstrap.tenant.id} (${bootstrap.tenant.domain})`,
     `  Subscription:    ${bootstrap.subscription.subscriptionId}`,
     `  Resource group:  ${bootstrap.resourceGroup.name}`,
@@ -53,10 +73,11 @@ function firstStartBanner(server: RunningServer, bootstrap: Bootstrap, dataArgum
   ].join('\n');
 }
 
-function startBanner(server: RunningServer): string {
+function startBanner(server: RunningServer, portal: string): string {
   return [
     'Tessera is running.',
     `  Authority host:  ${server.origin}`,
+    `  Portal:          ${portal}`,
     `  CA certificate:  ${server.caCertPath}`,
     '',
   ].join('\n');
@@ -78,6 +99,14 @@ export function registerStart(program: Command, io: CliIo): void {
       '--hostname <name...>',
       'Extra DNS names for the certificate and issuers (a public name behind a proxy).',
     )
+    .addOption(
+      new Option(
+        '--portal-hostname <name>',
+        "A DNS name of the portal's own: its root opens the portal (also a name of the server).",
+      )
+        .env('TESSERA_PORTAL_HOSTNAME')
+        .argParser(parseDnsName),
+    )
     .action(async (options: StartOptions, command: Command) => {
       // Logs are JSON lines on stdout; everything meant for people goes to stderr.
       const logger = pino({ level: options.logLevel }, io.stdout);
@@ -90,18 +119,28 @@ export function registerStart(program: Command, io: CliIo): void {
         port: options.port,
         logger,
         hostnames: options.hostname,
+        portalHostname: options.portalHostname,
       });
       // After listening, so a CLI that finds the record finds a server that answers.
-      const record = await recordServer(dataDir, { ...server, hostnames: options.hostname }).catch(
-        async (error: unknown) => {
-          await server.close();
-          throw error;
-        },
-      );
+      const hostnames = [
+        ...(options.hostname ?? []),
+        ...(options.portalHostname ? [options.portalHostname] : []),
+      ];
+      const record = await recordServer(dataDir, { ...server, hostnames }).catch(async (error: unknown) => {
+        await server.close();
+        throw error;
+      });
       // Repeat --data in the suggested command only when the user had to type it too.
       const dataArgument = command.getOptionValueSource('data') === 'cli' ? ` --data ${dataDir}` : '';
       io.stderr.write(
-        server.bootstrap ? firstStartBanner(server, server.bootstrap, dataArgument) : startBanner(server),
+        server.bootstrap
+          ? firstStartBanner(
+              server,
+              server.bootstrap,
+              dataArgument,
+              portalUrl(server, options.portalHostname),
+            )
+          : startBanner(server, portalUrl(server, options.portalHostname)),
       );
       const reason = await (io.shutdown ?? terminationSignal());
       logger.info({ reason }, 'shutting down');

@@ -13,7 +13,17 @@ export const PORTAL_PREFIX = '/portal';
 export interface PortalOptions {
   /** The built app's folder; `<package>/dist/portal` unless given. */
   bundleRoot?: string;
+  /**
+   * A host name of the portal's own (`--portal-hostname`, as portal.azure.com is Azure's): its
+   * root opens the portal. Every other path answers there as on any of Tessera's names, since
+   * the portal calls the APIs on the origin it was loaded from.
+   */
+  hostname?: string;
 }
+
+/** The Host header of the portal's name, with or without a port. */
+const hostPattern = (hostname: string): RegExp =>
+  new RegExp(`^${hostname.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?::\\d+)?$`, 'i');
 
 const sendPage = (reply: FastifyReply, page: ServerPage) =>
   reply
@@ -67,5 +77,11 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions 
 
   // The redirect URI and every link end in a slash; `/portal` alone is a typed address.
   app.get(PORTAL_PREFIX, (_request, reply) => reply.redirect(`${PORTAL_PREFIX}/`, 301));
+  if (options.hostname) {
+    // 302, not 301: browsers would keep a permanent answer after the option is dropped.
+    app.get('/', { constraints: { host: hostPattern(options.hostname) } }, (_request, reply) =>
+      reply.redirect(`${PORTAL_PREFIX}/`, 302),
+    );
+  }
   app.get(`${PORTAL_PREFIX}/*`, serve);
 }
