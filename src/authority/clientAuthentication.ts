@@ -84,6 +84,10 @@ export async function findClient(
     if (application.tenantId === tenant.id) throw aadsts.servicePrincipalMissing(clientId);
     throw aadsts.applicationNotFound(clientId, tenant.domain);
   }
+  // Disabled in this tenant (Graph's accountEnabled false, "Enabled for users to sign in" off):
+  // no token of any flow, app-only or for a person, as Entra refuses it.
+  if (!servicePrincipal.accountEnabled)
+    throw aadsts.applicationDisabled(application.appId, servicePrincipal.displayName);
   return { application, servicePrincipal };
 }
 
@@ -200,6 +204,25 @@ function isTokenEndpointOf(request: TokenRequest, tenant: Tenant, audience: stri
   const match = /^\/([^/]+)\/oauth2\/(?:v2\.0\/)?token\/?$/i.exec(url.pathname);
   const segment = match?.[1]?.toLowerCase();
   return segment === tenant.id || segment === tenant.domain;
+}
+
+/**
+ * A single-page application redeeming from the browser: a public client whatever else the app
+ * is, since a page cannot keep a secret; Entra refuses client credentials next to an Origin.
+ */
+export async function authenticateBrowserClient(
+  request: TokenRequest,
+  tenant: Tenant,
+): Promise<AuthenticatedClient> {
+  const presented = presentedCredentials(request.params, request.authorization);
+  if (!presented.clientId) throw aadsts.missingParameter('client_id');
+  const { application, servicePrincipal } = await findClient(request.services, tenant, presented.clientId);
+  const hasCredentials =
+    (presented.secret !== undefined && presented.secret !== '') ||
+    presented.assertion !== undefined ||
+    presented.assertionType !== undefined;
+  if (hasCredentials) throw aadsts.publicClientPresentedSecret();
+  return { application, servicePrincipal, method: 'public' };
 }
 
 /**

@@ -32,6 +32,11 @@ export interface TokenRequest {
   endpoint: TokenVersion;
   origin: string;
   authorization: string | undefined;
+  /**
+   * The `Origin` of a browser page on another origin (crossOrigin.ts); undefined for same-origin
+   * and non-browser callers. Only a single-page application's redemptions are answered then.
+   */
+  crossOrigin?: string;
   /** The caller's address, for the sign-in log (and `ipaddr` in v1 user tokens). */
   ip: string;
   /** The client-request-id (or a fresh GUID): the sign-in log's correlation id. */

@@ -298,6 +298,38 @@ export const aadsts = {
       'The sign-in form was not sent by the page this browser was given, or the browser refused cookies. Start the sign-in again from the application.',
     ),
 
+  // Single-page applications: browser redemption across origins, as Entra polices it.
+  crossOriginNotSpa: (origin: string) =>
+    e(
+      400,
+      'invalid_request',
+      9002326,
+      `Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type. Request origin: '${origin}'.`,
+    ),
+  spaRequiresCrossOrigin: () =>
+    e(
+      400,
+      'invalid_request',
+      9002327,
+      "Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests.",
+    ),
+  spaOriginMismatch: (origin: string, spaOrigin: string) =>
+    e(
+      400,
+      'invalid_request',
+      9002326,
+      `Cross-origin token redemption is permitted only from the origin of the 'Single-Page Application' redirect URI ('${spaOrigin}'). Request origin: '${origin}'.`,
+    ),
+  crossOriginPkceRequired: () =>
+    e(
+      400,
+      'invalid_request',
+      9002325,
+      'Proof Key for Code Exchange is required for cross-origin authorization code redemption.',
+    ),
+  applicationDisabled: (appId: string, displayName: string) =>
+    e(400, 'unauthorized_client', 7000112, `Application '${appId}'(${displayName}) is disabled.`),
+
   // Authorization codes (RFC 6749 §4.1.3, RFC 7636).
   invalidGrant: () => e(400, 'invalid_grant', 70000, 'Provided grant is invalid or malformed.'),
   codeForOtherTenant: () =>

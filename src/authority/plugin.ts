@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import type { AuthorityServices } from './context.js';
+import { tokenCors } from './crossOrigin.js';
 import { deviceAuthorizationEndpoint } from './deviceCode/deviceAuthorizationEndpoint.js';
 import {
   openIdConfigurationAdfs,
@@ -17,6 +18,19 @@ import { isAdfsSegment, resolveTenantSegment } from './tenants.js';
 import { tokenEndpoint } from './tokenEndpoint.js';
 
 type TenantRequest = FastifyRequest<{ Params: { tenant: string } }>;
+
+/**
+ * Discovery documents and keys are public: a single-page application on any origin reads them
+ * (MSAL.js fetches them before it signs anyone in), as it does from Entra.
+ */
+const PUBLIC_DOCUMENTS = new Set([
+  '/:tenant/v2.0/.well-known/openid-configuration',
+  '/:tenant/.well-known/openid-configuration',
+  '/:tenant/discovery/v2.0/keys',
+  '/:tenant/discovery/keys',
+  '/:tenant/discovery/instance',
+]);
+const TOKEN_ROUTES = new Set(['/:tenant/oauth2/v2.0/token', '/:tenant/oauth2/token']);
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -56,6 +70,10 @@ export async function authorityPlugin(
     const correlation = correlationId(request);
     (request as FastifyRequest & { correlationId?: string }).correlationId = correlation;
     reply.header('client-request-id', correlation).header('x-ms-request-id', request.id);
+    const route = request.routeOptions.url ?? '';
+    if (PUBLIC_DOCUMENTS.has(route)) reply.header('access-control-allow-origin', '*');
+    // Before the body is read, so a malformed body's refusal is readable by the page too.
+    if (request.method === 'POST' && TOKEN_ROUTES.has(route)) tokenCors(request, reply, services.origins);
   });
 
   app.setErrorHandler((error: FastifyError, request, reply: FastifyReply) => {

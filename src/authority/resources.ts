@@ -46,6 +46,9 @@ export async function resolveTargetResource(
   const resolved = exact ?? byWildcard ?? byOrigin;
   const application = resolved && (await applications.findByAppId(resolved.servicePrincipal.appId));
   if (!resolved || !application) throw aadsts.resourceNotFound(requested, tenant.domain);
+  // A resource disabled in this tenant gets no tokens either (Entra: "Application … is disabled").
+  if (!resolved.servicePrincipal.accountEnabled)
+    throw aadsts.applicationDisabled(application.appId, resolved.servicePrincipal.displayName);
   const version: TokenVersion = application.accessTokenVersion === 2 ? 2 : 1;
   // A wildcard match names one instance (a store): the token is for that instance, as asked.
   // An origin of Tessera's keeps the trailing slash as asked, as identifier URIs do (az's `//.default`).

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { nowSeconds } from '../clock.js';
 import type { AuthorityServices } from './context.js';
+import { crossOriginOf } from './crossOrigin.js';
 import { aadsts } from './errors.js';
 import { findGrant } from './grants/index.js';
 import type { TokenVersion } from './issuers.js';
@@ -34,6 +35,11 @@ export function tokenEndpoint(services: AuthorityServices, endpoint: TokenVersio
     if (!grantType) throw aadsts.missingParameter('grant_type');
     const grant = findGrant(grantType);
     if (!grant) throw aadsts.unsupportedGrantType(grantType);
+    // Only what a single-page application redeems may come from a page on another origin: a
+    // secret, a password or a device code never belongs in a browser.
+    const crossOrigin = crossOriginOf(request, services.origins);
+    if (crossOrigin !== undefined && grant.crossOriginRedemption !== true)
+      throw aadsts.crossOriginNotSpa(crossOrigin);
     // Like node-oidc-provider: a grant sees only the parameters it declared.
     const allowed = new Map<string, string>();
     for (const [name, value] of params)
@@ -45,6 +51,7 @@ export function tokenEndpoint(services: AuthorityServices, endpoint: TokenVersio
       endpoint,
       origin: services.origins.fromHost(request.headers.host),
       authorization: request.headers.authorization,
+      ...(crossOrigin !== undefined && { crossOrigin }),
       ip: request.ip,
       correlationId: (request as FastifyRequest & { correlationId?: string }).correlationId ?? request.id,
       now: nowSeconds(),

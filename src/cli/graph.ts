@@ -56,6 +56,7 @@ export function graphApplication(
     },
     publicClient: { redirectUris: app.publicClientRedirectUris },
     web: { redirectUris: app.webRedirectUris },
+    spa: { redirectUris: app.spaRedirectUris },
     isFallbackPublicClient: app.isFallbackPublicClient,
     passwordCredentials: credentials.passwords.map(passwordCredential),
     keyCredentials: credentials.certificates.map(keyCredential),

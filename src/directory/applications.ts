@@ -7,6 +7,7 @@ import type { Store } from '../store/database.js';
 import type { ReadCache } from '../store/readCache.js';
 import type { ApplicationTable } from '../store/schema.js';
 import { parseList } from './json.js';
+import { checkSpaRedirectUris } from './redirectUris.js';
 import type { AppRole, Application, PermissionScope, SignInAudience } from './model.js';
 import { signInAudiences } from './model.js';
 
@@ -21,6 +22,7 @@ export interface ApplicationInput {
   isFallbackPublicClient?: boolean;
   publicClientRedirectUris?: string[];
   webRedirectUris?: string[];
+  spaRedirectUris?: string[];
 }
 
 const toApplication = (row: Selectable<ApplicationTable>): Application => ({
@@ -36,6 +38,7 @@ const toApplication = (row: Selectable<ApplicationTable>): Application => ({
   isFallbackPublicClient: row.is_fallback_public_client === 1,
   publicClientRedirectUris: parseList<string>(row.public_client_redirect_uris),
   webRedirectUris: parseList<string>(row.web_redirect_uris),
+  spaRedirectUris: parseList<string>(row.spa_redirect_uris),
   createdAt: Number(row.created_at),
 });
 
@@ -50,6 +53,7 @@ const definitionColumns = (input: ApplicationInput) => ({
   is_fallback_public_client: input.isFallbackPublicClient ? 1 : 0,
   public_client_redirect_uris: JSON.stringify(input.publicClientRedirectUris ?? []),
   web_redirect_uris: JSON.stringify(input.webRedirectUris ?? []),
+  spa_redirect_uris: JSON.stringify(input.spaRedirectUris ?? []),
 });
 
 function validate(input: ApplicationInput): void {
@@ -81,6 +85,7 @@ function validate(input: ApplicationInput): void {
     }
     values.add(role.value.toLowerCase());
   }
+  checkSpaRedirectUris(input.spaRedirectUris ?? []);
 }
 
 export class Applications {

@@ -128,6 +128,34 @@ export class Credentials {
     return toKey(row);
   }
 
+  /**
+   * Makes the application's certificates exactly those of `keep` (by key id, unchanged) and `add`,
+   * in one transaction: Microsoft Graph's PATCH of keyCredentials replaces the whole collection.
+   */
+  async replaceCertificates(
+    app: Application,
+    keep: readonly string[],
+    add: readonly CertificateInput[],
+  ): Promise<KeyCredential[]> {
+    const rows = add.map((input) => ({
+      key_id: randomUUID(),
+      application_object_id: app.objectId,
+      display_name: input.displayName ?? null,
+      thumbprint_sha1: input.thumbprintSha1.toUpperCase(),
+      thumbprint_sha256: input.thumbprintSha256.toUpperCase(),
+      certificate_pem: input.certificatePem,
+      start_at: input.startAt,
+      end_at: input.endAt,
+    }));
+    await recordChange(this.db, 'directory', async (trx) => {
+      let removed = trx.deleteFrom('key_credentials').where('application_object_id', '=', app.objectId);
+      if (keep.length > 0) removed = removed.where('key_id', 'not in', [...keep]);
+      await removed.execute();
+      if (rows.length > 0) await trx.insertInto('key_credentials').values(rows).execute();
+    });
+    return this.certificates(app.objectId);
+  }
+
   async passwords(applicationObjectId: string): Promise<PasswordCredential[]> {
     const rows = await this.db
       .selectFrom('password_credentials')

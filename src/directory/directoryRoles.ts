@@ -13,6 +13,13 @@ export const DIRECTORY_ROLES = {
   },
   userAdministrator: { id: 'fe930be7-5e62-47db-91af-98c3a49a38b1', displayName: 'User Administrator' },
   directoryReaders: { id: '88d8e3e3-8f55-4a1e-953a-9b9898b8876b', displayName: 'Directory Readers' },
+  globalReader: { id: 'f2ef992c-3afb-46b9-b7cf-a126ee74c451', displayName: 'Global Reader' },
+  reportsReader: { id: '4a5d8f65-41da-4de4-8968-e035b65339cf', displayName: 'Reports Reader' },
+  securityReader: { id: '5d6b6bb7-de71-4623-b4af-96380a352509', displayName: 'Security Reader' },
+  securityAdministrator: {
+    id: '194ae4cb-b126-40b2-bd5b-6091b380977d',
+    displayName: 'Security Administrator',
+  },
 } as const;
 
 export type DirectoryRoleName = keyof typeof DIRECTORY_ROLES;

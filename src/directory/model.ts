@@ -50,6 +50,8 @@ export interface Application {
   isFallbackPublicClient: boolean;
   publicClientRedirectUris: string[];
   webRedirectUris: string[];
+  /** Graph's `spa.redirectUris`: browser apps that redeem codes cross-origin, with PKCE. */
+  spaRedirectUris: string[];
   createdAt: number;
 }
 

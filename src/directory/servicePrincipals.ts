@@ -127,6 +127,28 @@ export class ServicePrincipals {
     });
   }
 
+  /**
+   * Graph's PATCH of what a tenant decides about its principal: whether it may sign in or be
+   * signed in to (`accountEnabled`: the authority refuses every token of a disabled one) and its
+   * display name. Returns the principal as now stored.
+   */
+  async update(
+    sp: ServicePrincipal,
+    change: { accountEnabled?: boolean; displayName?: string },
+  ): Promise<ServicePrincipal> {
+    const displayName = change.displayName ?? sp.displayName;
+    if (!displayName.trim()) throw new TesseraError('InvalidDisplayName', 'displayName is required.');
+    const next = { ...sp, accountEnabled: change.accountEnabled ?? sp.accountEnabled, displayName };
+    await recordChange(this.db, 'directory', (trx) =>
+      trx
+        .updateTable('service_principals')
+        .set({ account_enabled: next.accountEnabled ? 1 : 0, display_name: next.displayName })
+        .where('object_id', '=', sp.objectId)
+        .execute(),
+    );
+    return next;
+  }
+
   async findByAppId(tenantId: string, appId: string): Promise<ServicePrincipal | undefined> {
     if (!isGuid(appId)) return undefined;
     const key = appId.toLowerCase();

@@ -18,7 +18,8 @@ export type GraphPermission =
   | 'applications.write'
   | 'appRoleAssignments.write'
   | 'directory.read'
-  | 'organization.read';
+  | 'organization.read'
+  | 'auditLogs.read';
 
 interface Rule {
   /** Application permissions (`roles` of an app-only token), any of which allows. */
@@ -112,6 +113,13 @@ const rules: Record<GraphPermission, Rule> = {
     appRoles: [...DIRECTORY_READ],
     scopes: ['User.Read', 'User.ReadBasic.All', 'User.Read.All', ...DIRECTORY_SCOPES],
   },
+  // The sign-in log: AuditLog.Read.All (or Directory.Read.All), and for a user one of the roles
+  // that read reports, as Entra asks of delegated callers.
+  'auditLogs.read': {
+    appRoles: ['AuditLog.Read.All', 'Directory.Read.All'],
+    scopes: ['AuditLog.Read.All', 'Directory.Read.All'],
+    adminRoles: ['reportsReader', 'securityReader', 'securityAdministrator', 'globalReader'],
+  },
 };
 
 const GLOBAL_ADMINISTRATOR = DIRECTORY_ROLES.globalAdministrator.id;
@@ -120,7 +128,11 @@ const ADMIN_ROLE_IDS = new Set<string>([
   DIRECTORY_ROLES.applicationAdministrator.id,
   DIRECTORY_ROLES.userAdministrator.id,
 ]);
-const READER_ROLE_IDS = new Set<string>([...ADMIN_ROLE_IDS, DIRECTORY_ROLES.directoryReaders.id]);
+const READER_ROLE_IDS = new Set<string>([
+  ...ADMIN_ROLE_IDS,
+  DIRECTORY_ROLES.directoryReaders.id,
+  DIRECTORY_ROLES.globalReader.id,
+]);
 
 /** What authorization reads of the directory: roles held, and whether the signed-in user exists. */
 export interface AuthorizationDirectory {

@@ -14,7 +14,7 @@ export interface GraphDirectory {
     Applications,
     'list' | 'findInTenant' | 'findByAppId' | 'create' | 'update' | 'delete' | 'removePasswordCredential'
   >;
-  credentials: Pick<Credentials, 'passwords' | 'certificates' | 'addPassword'>;
+  credentials: Pick<Credentials, 'passwords' | 'certificates' | 'addPassword' | 'replaceCertificates'>;
   servicePrincipals: Pick<
     ServicePrincipals,
     | 'list'
@@ -23,6 +23,7 @@ export interface GraphDirectory {
     | 'names'
     | 'namesInTenant'
     | 'create'
+    | 'update'
     | 'syncNames'
     | 'delete'
     | 'assignAppRole'

@@ -108,6 +108,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(graphPlugin, {
     services: {
       directory: options.tessera.directory,
+      signInLog: options.tessera.signIns.log,
       keys: options.tessera.keys,
       origins: options.origins,
       audiences: (aud) => graphPort !== undefined && options.origins.isOwnOrigin(aud, graphPort),

@@ -25,6 +25,8 @@ export interface ApplicationTable {
   is_fallback_public_client: number;
   public_client_redirect_uris: string;
   web_redirect_uris: string;
+  /** JSON list of Graph's `spa.redirectUris` (migration 0021). */
+  spa_redirect_uris: string;
   created_at: number;
 }
 
@@ -341,6 +343,8 @@ export interface RefreshTokenFamilyTable {
   scope: string;
   /** When the live token was issued: its inactivity clock. */
   issued_at: number;
+  /** The browser origin of a SPA sign-in, whose tokens only it may redeem (migration 0021); else null. */
+  spa_origin: string | null;
 }
 
 /** Refresh tokens issued before migration 0008, looked up by hash only; never written now. */

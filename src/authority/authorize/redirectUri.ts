@@ -63,7 +63,11 @@ export function isRegisteredRedirectUri(
   if (!PRINTABLE.test(requested) || requested.length > 2048) return false;
   // A path alone is never a redirect URI: a first-party path only names Tessera's origins.
   if (requested.startsWith('/')) return false;
-  const registered = [...application.publicClientRedirectUris, ...application.webRedirectUris];
+  const registered = [
+    ...application.publicClientRedirectUris,
+    ...application.webRedirectUris,
+    ...application.spaRedirectUris,
+  ];
   if (registered.includes(requested)) return true;
   const url = parse(requested);
   return (
@@ -72,6 +76,28 @@ export function isRegisteredRedirectUri(
       (uri) => matchesLoopback(uri, url) || matchesOwnOrigin(application, uri, requested, url, isOwnOrigin),
     )
   );
+}
+
+/** Whether one of `registered` names `requested`, by the rules above (no first-party paths). */
+function listed(registered: readonly string[], requested: string): boolean {
+  if (registered.includes(requested)) return true;
+  const url = parse(requested);
+  return url !== undefined && registered.some((uri) => matchesLoopback(uri, url));
+}
+
+/**
+ * How a registered redirect URI may be used: `spa` when it is registered only as a single-page
+ * application's (redeemed cross-origin, with PKCE), `either` when it is also registered on
+ * another platform (a browser redemption counts as the SPA's, any other as the other platform's),
+ * `other` when it is not a SPA's at all.
+ */
+export function redirectPlatform(application: Application, redirectUri: string): 'spa' | 'either' | 'other' {
+  if (!listed(application.spaRedirectUris, redirectUri)) return 'other';
+  const elsewhere = listed(
+    [...application.publicClientRedirectUris, ...application.webRedirectUris],
+    redirectUri,
+  );
+  return elsewhere ? 'either' : 'spa';
 }
 
 /**

@@ -5,7 +5,7 @@ import { aadsts } from '../errors.js';
 import type { TokenVersion } from '../issuers.js';
 import { grantUserScopes, requestedUserScopes } from '../userScopes.js';
 import { isS256Challenge } from './pkce.js';
-import { isRegisteredRedirectUri } from './redirectUri.js';
+import { isRegisteredRedirectUri, redirectPlatform } from './redirectUri.js';
 
 import type { AuthorizationRequest, Prompt, ResponseTarget } from './authorizationRequest.js';
 
@@ -109,23 +109,29 @@ export async function validateAuthorizationRequest(
     prompt: (prompt as Prompt | undefined) ?? null,
     loginHint: text(params, 'login_hint'),
     domainHint,
-    codeChallenge: codeChallengeOf(params, application),
+    codeChallenge: codeChallengeOf(params, application, target.redirectUri),
     clientInfo: params.get('client_info') === '1',
   };
 }
 
 /**
  * RFC 7636 with RFC 9700 §2.1.1's rules: S256 only (`plain` would put the verifier in the
- * browser's history), and required of public clients, which have no secret to bind the code.
+ * browser's history), and required of public clients, which have no secret to bind the code, and
+ * of a redirect URI only a single-page application registered (its page redeems the code).
  */
-function codeChallengeOf(params: ReadonlyMap<string, string>, application: Application): string | null {
+function codeChallengeOf(
+  params: ReadonlyMap<string, string>,
+  application: Application,
+  redirectUri: string,
+): string | null {
   const challenge = params.get('code_challenge');
   const method = params.get('code_challenge_method') || undefined;
   if (challenge === undefined || challenge === '') {
     if (method !== undefined) {
       throw aadsts.invalidParameter('code_challenge', "'code_challenge_method' was sent without it.");
     }
-    if (application.isFallbackPublicClient) throw aadsts.pkceRequired();
+    if (application.isFallbackPublicClient || redirectPlatform(application, redirectUri) === 'spa')
+      throw aadsts.pkceRequired();
     return null;
   }
   // RFC 7636 §4.3: no method means plain.

@@ -1,13 +1,20 @@
 import type { Tenant } from '../../directory/model.js';
 import { verifierMatches } from '../authorize/pkce.js';
 import type { StoredAuthorizationCode } from '../authorize/authorizationCodes.js';
-import { authenticateClient, clientAuthParameters } from '../clientAuthentication.js';
+import {
+  authenticateBrowserClient,
+  authenticateClient,
+  clientAuthParameters,
+} from '../clientAuthentication.js';
 import type { TokenRequest, TokenResponse } from '../context.js';
 import { aadsts } from '../errors.js';
 import type { AadstsError } from '../errors.js';
+import { spaOriginOfCode } from '../spaRedemption.js';
 import { redeemSignIn } from '../tokens/userTokens.js';
 
 export const grantTypes = ['authorization_code'];
+/** A single-page application redeems its code from the browser (spaRedemption.ts). */
+export const crossOriginRedemption = true;
 
 export const parameters = new Set([
   ...clientAuthParameters,
@@ -32,7 +39,15 @@ export async function handler(request: TokenRequest): Promise<TokenResponse> {
   const code = await services.signIns.authorizationCodes.find(codeText);
   if (!code) throw aadsts.invalidGrant();
   const tenant = await tenantOf(request, code);
-  const client = await authenticateClient(request, tenant, 'authorization_code');
+  // Where the redemption comes from decides how the client authenticates: a SPA's page as a
+  // public client, anything else as the app is registered.
+  const application = await services.directory.applications.findByAppId(code.clientId);
+  if (!application) throw aadsts.invalidGrant();
+  const spaOrigin = spaOriginOfCode(request, application, code.redirectUri, code.codeChallenge);
+  const client =
+    spaOrigin !== undefined
+      ? await authenticateBrowserClient(request, tenant)
+      : await authenticateClient(request, tenant, 'authorization_code');
   if (client.application.appId !== code.clientId) throw aadsts.invalidGrant();
   if (code.redeemedAt !== null) return refuseReplay(request, code);
   if (request.now >= code.expiresAt) throw aadsts.codeExpired();
@@ -54,6 +69,7 @@ export async function handler(request: TokenRequest): Promise<TokenResponse> {
       authTime: code.authTime,
       sessionId: code.sessionId,
       ...(code.nonce !== null && { nonce: code.nonce }),
+      ...(spaOrigin !== undefined && { spaOrigin }),
     },
     async (startFamily) => {
       const redeemed = await services.signIns.authorizationCodes.redeem(code, request.now, startFamily);

@@ -11,6 +11,8 @@ export interface Grant {
   grantTypes: readonly string[];
   parameters: ReadonlySet<string>;
   handler(request: TokenRequest): Promise<TokenResponse>;
+  /** Set by the grants a single-page application redeems from the browser, cross-origin. */
+  crossOriginRedemption?: boolean;
 }
 
 const grants: readonly Grant[] = [

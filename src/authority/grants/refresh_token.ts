@@ -1,5 +1,9 @@
 import type { Tenant, User } from '../../directory/model.js';
-import { authenticateClient, clientAuthParameters } from '../clientAuthentication.js';
+import {
+  authenticateBrowserClient,
+  authenticateClient,
+  clientAuthParameters,
+} from '../clientAuthentication.js';
 import type { TokenRequest, TokenResponse } from '../context.js';
 import { aadsts } from '../errors.js';
 import type { AadstsError } from '../errors.js';
@@ -7,11 +11,14 @@ import { REFRESH_TOKEN_INACTIVITY_SECONDS } from '../signIn/refreshTokens.js';
 import type { PresentedRefreshToken } from '../signIn/refreshTokens.js';
 import { writeSignInEvent } from '../signIn/signInLog.js';
 import type { SignInEvent } from '../signIn/signInLog.js';
+import { checkRefreshOrigin } from '../spaRedemption.js';
 import { mintUserTokenSet } from '../tokens/userTokens.js';
 import { grantUserScopes, parseUserScopes, requestedUserScopes } from '../userScopes.js';
 import type { GrantedUserScopes } from '../userScopes.js';
 
 export const grantTypes = ['refresh_token'];
+/** A single-page application's refresh tokens are redeemed from the browser (spaRedemption.ts). */
+export const crossOriginRedemption = true;
 
 export const parameters = new Set([
   ...clientAuthParameters,
@@ -45,7 +52,11 @@ export async function handler(request: TokenRequest): Promise<TokenResponse> {
   if (!presented) throw aadsts.invalidRefreshToken();
   const { family } = presented;
   const tenant = await tenantOf(request, family.tenantId);
-  const client = await authenticateClient(request, tenant, 'refresh_token');
+  checkRefreshOrigin(request, family.spaOrigin);
+  const client =
+    family.spaOrigin !== null
+      ? await authenticateBrowserClient(request, tenant)
+      : await authenticateClient(request, tenant, 'refresh_token');
   if (client.application.appId !== family.clientId) throw aadsts.invalidRefreshToken();
 
   const user = await services.directory.users.findById(tenant.id, family.userId);

@@ -14,6 +14,11 @@ const DAY = 24 * 3600;
 export const REFRESH_TOKEN_MAX_AGE_SECONDS = 90 * DAY;
 /** A refresh token not redeemed within this dies (Entra's former MaxInactiveTime default). */
 export const REFRESH_TOKEN_INACTIVITY_SECONDS = 14 * DAY;
+/**
+ * Absolute life of a single-page application's refresh tokens: Entra's 24 hours from the code's
+ * redemption, not sliding; every rotation carries the family's expiry over.
+ */
+export const SPA_REFRESH_TOKEN_MAX_AGE_SECONDS = DAY;
 
 /**
  * A token is its family's id (16 bytes), its generation (4 bytes, big-endian) and 256 random
@@ -54,6 +59,8 @@ export interface RefreshFamily {
   amr: string[];
   revokedAt: number | null;
   generation: number;
+  /** The browser origin a SPA sign-in was redeemed from: only it may redeem the family's tokens. */
+  spaOrigin: string | null;
 }
 
 export interface PresentedRefreshToken {
@@ -82,13 +89,15 @@ export interface NewFamily {
   id?: string;
   /** The browser session of an interactive sign-in: logging out of it revokes the family. */
   sessionId?: string | null;
+  /** Set when the sign-in was redeemed cross-origin for a SPA redirect URI (that URI's origin). */
+  spaOrigin?: string | null;
 }
 
 /** The columns `SELECT_FAMILY` reads. */
 type FamilyRow = Omit<RefreshTokenFamilyTable, 'revoked_reason' | 'session_id'>;
 
 const SELECT_FAMILY = `select id, tenant_id, user_id, client_id, auth_time, expires_at, credential_version, amr,
-  revoked_at, token_hash, generation, scope, issued_at from refresh_token_families where id = ?`;
+  revoked_at, token_hash, generation, scope, issued_at, spa_origin from refresh_token_families where id = ?`;
 // A Record must name every column: a migration that adds one fails to compile here until it is listed.
 const FAMILY_COLUMNS = Object.keys({
   id: true,
@@ -106,6 +115,7 @@ const FAMILY_COLUMNS = Object.keys({
   generation: true,
   scope: true,
   issued_at: true,
+  spa_origin: true,
 } satisfies Record<keyof RefreshTokenFamilyTable, true>) as Array<keyof RefreshTokenFamilyTable>;
 const INSERT_FAMILY = `insert into refresh_token_families (${FAMILY_COLUMNS.join(', ')})
   values (${FAMILY_COLUMNS.map(() => '?').join(', ')})`;
@@ -137,7 +147,9 @@ export class RefreshTokens {
       user_id: input.userId,
       client_id: input.clientId,
       auth_time: input.authTime,
-      expires_at: input.authTime + REFRESH_TOKEN_MAX_AGE_SECONDS,
+      expires_at: input.spaOrigin
+        ? input.now + SPA_REFRESH_TOKEN_MAX_AGE_SECONDS
+        : input.authTime + REFRESH_TOKEN_MAX_AGE_SECONDS,
       credential_version: input.credentialVersion,
       amr: input.amr.join(' '),
       revoked_at: null,
@@ -147,6 +159,7 @@ export class RefreshTokens {
       generation: 0,
       scope: input.scope,
       issued_at: input.now,
+      spa_origin: input.spaOrigin ?? null,
     };
     if (within) await within.insertInto('refresh_token_families').values(row).execute();
     // A password sign-in's family: group-committed with the other writes of this turn (its
@@ -191,6 +204,7 @@ export class RefreshTokens {
         amr: row.amr.split(' ').filter(Boolean),
         revokedAt: row.revoked_at === null ? null : Number(row.revoked_at),
         generation: Number(row.generation),
+        spaOrigin: row.spa_origin ?? null,
       },
     };
   }

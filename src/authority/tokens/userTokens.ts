@@ -114,7 +114,13 @@ export type GrantRedemption = (startFamily: FamilyStarter | undefined) => Promis
  */
 export async function issueSignInTokens(
   request: TokenRequest,
-  signIn: Omit<UserTokenSet, 'refreshToken'> & { scope: string; authTime: number; sessionId?: string | null },
+  signIn: Omit<UserTokenSet, 'refreshToken'> & {
+    scope: string;
+    authTime: number;
+    sessionId?: string | null;
+    /** A SPA's browser redemption: its refresh tokens stay bound to this origin, for 24 hours. */
+    spaOrigin?: string;
+  },
   redeem?: GrantRedemption,
 ): Promise<TokenResponse> {
   const familyId = randomUUID();
@@ -129,6 +135,7 @@ export async function issueSignInTokens(
         scope: signIn.scope,
         now: request.now,
         sessionId: signIn.sessionId ?? null,
+        spaOrigin: signIn.spaOrigin ?? null,
         id: familyId,
       }
     : undefined;
@@ -154,6 +161,8 @@ export interface RecordedSignIn {
   authTime: number;
   sessionId: string | null;
   nonce?: string;
+  /** Set when a single-page application redeemed the code from this origin. */
+  spaOrigin?: string;
 }
 
 /**
@@ -186,6 +195,7 @@ export async function redeemSignIn(
       scope,
       authTime: signIn.authTime,
       sessionId: signIn.sessionId,
+      ...(signIn.spaOrigin !== undefined && { spaOrigin: signIn.spaOrigin }),
     },
     redeem,
   );

@@ -22,6 +22,7 @@ interface AppCreateOptions extends TenantOptions {
   publicClientRedirectUris?: string[];
   isFallbackPublicClient?: 'true' | 'false';
   webRedirectUris?: string[];
+  spaRedirectUris?: string[];
   scopes?: string;
 }
 
@@ -71,6 +72,10 @@ export function registerAdApp(ad: Command, io: CliIo): void {
     )
     .option('--web-redirect-uris <uri...>', 'Redirect URIs of web applications.')
     .option(
+      '--spa-redirect-uris <uri...>',
+      'Redirect URIs of single-page applications (code + PKCE, redeemed cross-origin from the browser).',
+    )
+    .option(
       '--scopes <values>',
       "Delegated permissions the API exposes, comma-separated (e.g. 'user_impersonation,Orders.Read'); they become the scp claim.",
     )
@@ -87,6 +92,7 @@ export function registerAdApp(ad: Command, io: CliIo): void {
           publicClientRedirectUris: options.publicClientRedirectUris,
           isFallbackPublicClient: options.isFallbackPublicClient === 'true',
           webRedirectUris: options.webRedirectUris,
+          spaRedirectUris: options.spaRedirectUris,
           oauth2PermissionScopes:
             options.scopes === undefined ? undefined : parsePermissionScopes(options.scopes),
         });

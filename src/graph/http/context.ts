@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Tenant } from '../../directory/model.js';
 import type { AuthorizedCaller, GraphPermission } from '../authorization.js';
 import type { GraphDirectory } from '../directoryPort.js';
+import type { GraphSignInLog } from '../signInLogPort.js';
 import type { Json } from '../odata/evaluate.js';
 import type { PathKey } from './resourcePath.js';
 
@@ -17,6 +18,7 @@ export interface GraphContext {
   /** The resource path as requested, after `/v1.0/` (next links repeat it). */
   path: string;
   directory: GraphDirectory;
+  signInLog: GraphSignInLog;
   /** The request body as a JSON object; Graph's 400 when it is not one. */
   body(): Json;
 }

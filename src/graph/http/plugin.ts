@@ -8,6 +8,7 @@ import { GraphAuthenticator, graphChallenge } from '../authentication.js';
 import type { AuthorizedCaller } from '../authorization.js';
 import { Authorization } from '../authorization.js';
 import type { GraphDirectory } from '../directoryPort.js';
+import type { GraphSignInLog } from '../signInLogPort.js';
 import type { GraphError } from '../errors.js';
 import { GRAPH_JSON, graphErrors, serializeGraphError, toGraphError } from '../errors.js';
 import * as applications from '../resources/applications.js';
@@ -17,6 +18,7 @@ import * as groups from '../resources/groups.js';
 import * as me from '../resources/me.js';
 import * as organization from '../resources/organization.js';
 import * as servicePrincipals from '../resources/servicePrincipals.js';
+import * as signIns from '../resources/signIns.js';
 import * as users from '../resources/users.js';
 import { BODY_LIMIT, jsonObjectOf, parseLargeBody } from './body.js';
 import type { GraphContext, GraphRoute } from './context.js';
@@ -25,6 +27,7 @@ import { compileTemplate, describeToken, matchTemplate, parseResourcePath } from
 
 export interface GraphServices {
   directory: GraphDirectory;
+  signInLog: GraphSignInLog;
   keys: SigningKeys;
   origins: PublicOrigins;
   /** Token audiences beyond Microsoft Graph's own that this Graph accepts (an origin of its own). */
@@ -198,6 +201,12 @@ const routes: readonly GraphRoute[] = [
     run: servicePrincipals.getServicePrincipal,
   },
   {
+    method: 'PATCH',
+    path: 'servicePrincipals/{id}',
+    permission: 'applications.write',
+    run: servicePrincipals.updateServicePrincipal,
+  },
+  {
     method: 'DELETE',
     path: 'servicePrincipals/{id}',
     permission: 'applications.write',
@@ -289,6 +298,9 @@ const routes: readonly GraphRoute[] = [
     permission: 'organization.read',
     run: organization.getOrganization,
   },
+
+  { method: 'GET', path: 'auditLogs/signIns', permission: 'auditLogs.read', run: signIns.listSignIns },
+  { method: 'GET', path: 'auditLogs/signIns/{id}', permission: 'auditLogs.read', run: signIns.getSignIn },
 ];
 
 const compiled: ReadonlyArray<{ route: GraphRoute; template: PathTemplate }> = routes.map((route) => ({
@@ -354,7 +366,7 @@ export async function graphPlugin(app: FastifyInstance, opts: { services: GraphS
 }
 
 async function graphApi(app: FastifyInstance, opts: { services: GraphServices }): Promise<void> {
-  const { directory, keys, origins } = opts.services;
+  const { directory, signInLog, keys, origins } = opts.services;
   const authenticator = new GraphAuthenticator(keys, origins, opts.services.audiences);
   const authorization = new Authorization({
     rolesOf: (tenantId, principalId) => directory.directoryRoles.rolesOf(tenantId, principalId),
@@ -421,6 +433,7 @@ async function graphApi(app: FastifyInstance, opts: { services: GraphServices })
         base,
         path,
         directory,
+        signInLog,
         body: () => jsonObjectOf(request.body),
       };
       const answer = await route.run(context);

@@ -38,6 +38,19 @@ const servicePrincipalPayload: PayloadType = {
   },
 };
 
+/** PATCH: what a tenant decides about its principal; the rest is the application's, or Graph's. */
+const servicePrincipalChangePayload: PayloadType = {
+  ...servicePrincipalPayload,
+  fields: {
+    ...servicePrincipalPayload.fields,
+    accountEnabled: 'boolean',
+    displayName: 'string',
+    appId: 'readOnly',
+    servicePrincipalType: 'readOnly',
+    signInAudience: 'readOnly',
+  },
+};
+
 const servicePrincipalOf = (context: GraphContext) =>
   servicePrincipalAt(context.directory, context.tenant, paramOf(context, 'id'));
 
@@ -81,6 +94,29 @@ export const createServicePrincipal: GraphOperation = async (context) => {
   }
   const sp = await context.directory.createServicePrincipal(context.tenant, appId as string);
   return entityReply(context, await typedServicePrincipal(context.directory, sp), 'servicePrincipals', 201);
+};
+
+/**
+ * PATCH: `accountEnabled` (false: no token for the app in this tenant, as a client or as a
+ * resource) and `displayName`. A managed identity's principal follows its identity resource,
+ * which ARM manages, so Graph does not change it.
+ */
+export const updateServicePrincipal: GraphOperation = async (context) => {
+  const sp = await servicePrincipalOf(context);
+  const body = readPayload(context.body(), servicePrincipalChangePayload);
+  if (!(await context.directory.applications.findByAppId(sp.appId))) {
+    throw graphErrors.badRequest(
+      `The service principal '${sp.objectId}' belongs to a managed identity: manage it through its identity resource.`,
+    );
+  }
+  if (typeof body.displayName === 'string' && !body.displayName.trim()) {
+    throw graphErrors.invalidValue('displayName', 'ServicePrincipal');
+  }
+  await context.directory.servicePrincipals.update(sp, {
+    ...(typeof body.accountEnabled === 'boolean' && { accountEnabled: body.accountEnabled }),
+    ...(typeof body.displayName === 'string' && { displayName: body.displayName }),
+  });
+  return noContent();
 };
 
 /** Microsoft's first-party principals are part of every tenant (Tessera provisions them at every start). */

@@ -140,7 +140,7 @@ export function applicationJson(
     passwordCredentials: credentials.passwords.map((p) => passwordCredentialJson(p)),
     publicClient: { redirectUris: app.publicClientRedirectUris },
     requiredResourceAccess: [],
-    spa: { redirectUris: [] },
+    spa: { redirectUris: app.spaRedirectUris },
     web: {
       homePageUrl: null,
       logoutUrl: null,

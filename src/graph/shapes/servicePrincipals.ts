@@ -71,7 +71,11 @@ export function servicePrincipalJson(
     notificationEmailAddresses: [],
     preferredSingleSignOnMode: null,
     preferredTokenSigningKeyThumbprint: null,
-    replyUrls: [...(app?.webRedirectUris ?? []), ...(app?.publicClientRedirectUris ?? [])],
+    replyUrls: [
+      ...(app?.webRedirectUris ?? []),
+      ...(app?.spaRedirectUris ?? []),
+      ...(app?.publicClientRedirectUris ?? []),
+    ],
     servicePrincipalNames: names,
     // Only managed identities have a service principal with no application behind it.
     servicePrincipalType: app ? 'Application' : 'ManagedIdentity',

@@ -19,6 +19,7 @@ import * as m0017MediaClaims from './0017_media_claims.js';
 import * as m0018 from './0018_shared_tls.js';
 import * as m0019LiveLease from './0019_live_lease.js';
 import * as m0020 from './0020_role_assignment_conditions.js';
+import * as m0021 from './0021_spa_redirect_uris.js';
 
 // Names sort in application order; the Migrator records each one it has run.
 export const migrations: Record<string, Migration> = {
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   '0018_shared_tls': m0018,
   '0019_live_lease': m0019LiveLease,
   '0020_role_assignment_conditions': m0020,
+  '0021_spa_redirect_uris': m0021,
 };
