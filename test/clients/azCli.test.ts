@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
 import { findRoleDefinition } from '../../src/access/roleDefinitions.js';
+import type { Group } from '../../src/directory/groups.js';
 import type { User } from '../../src/directory/model.js';
 import { registerSecretClient, verifyAccessToken } from '../support/authority.js';
 import type { SecretClient } from '../support/authority.js';
@@ -364,5 +365,225 @@ describe('Debian azure-cli 2.45 against Tessera', () => {
         `with object id '${auditor.servicePrincipal.objectId}' does not have authorization to perform action 'Microsoft.Resources/subscriptions/resourceGroups/read' over scope '/subscriptions/${subscriptionId}'`,
       ),
     );
+  });
+
+  // Debian's az 2.45 runs on azure-mgmt-authorization 3.0.0, whose operation groups no longer have
+  // `.config`: `az role assignment create` and `list` fail with an AttributeError before they send
+  // anything. `update` (a GET then a PUT) works; create and list go through `az rest`, sending what
+  // `az role assignment create --condition` and `list --assignee --include-groups --include-inherited
+  // --scope` send.
+  describe('role assignment conditions (az role assignment update, az rest)', () => {
+    const OWNER = findRoleDefinition('Owner')?.name ?? '';
+    const UAA = findRoleDefinition('User Access Administrator')?.name ?? '';
+    const READER = findRoleDefinition('Reader')?.name ?? '';
+    /** The escalation guard of Microsoft's delegation examples; GUIDs in both of Azure's spellings. */
+    const guard = (action: 'write' | 'delete', guids: string) =>
+      `(!(ActionMatches{'Microsoft.Authorization/roleAssignments/${action}'})) OR (@${action === 'write' ? 'Request' : 'Resource'}[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAllValues:GuidNotEquals {${guids}})`;
+    const condition = (guids: string) => `(${guard('write', guids)}) AND (${guard('delete', guids)})`;
+    const firstCondition = condition(OWNER);
+    const secondCondition = condition(`${OWNER}, ${UAA.replaceAll('-', '')}`);
+    const API = 'api-version=2022-04-01';
+
+    interface ArmAssignment {
+      id: string;
+      name: string;
+      properties: {
+        scope: string;
+        principalId: string;
+        principalType: string;
+        roleDefinitionId: string;
+        condition: string | null;
+        conditionVersion: string | null;
+      };
+    }
+    /** `az role assignment update`'s output: az's flattened model. */
+    interface AzAssignment {
+      name: string;
+      scope: string;
+      principalId: string;
+      roleDefinitionId: string;
+      condition: string | null;
+      conditionVersion: string | null;
+    }
+
+    let delegate: SecretClient;
+    let team: Group;
+    let groupScope: string;
+    let created: ArmAssignment;
+
+    const put = (scope: string, role: string, principalId: string, extra: object = {}) => [
+      'rest',
+      '--method',
+      'put',
+      '--url',
+      `${scope}/providers/Microsoft.Authorization/roleAssignments/${randomUUID()}?${API}`,
+      '--body',
+      JSON.stringify({
+        properties: { roleDefinitionId: roleId(subscriptionId, role), principalId, ...extra },
+      }),
+    ];
+    /** What `az role assignment list --assignee … --scope … --include-inherited [--include-groups]` does. */
+    const listFor = async (principalId: string, includeGroups: boolean) => {
+      const filter = `atScope()${includeGroups ? ` and assignedTo('${principalId}')` : ''}`;
+      const { value } = await admin.json<{ value: ArmAssignment[] }>([
+        'rest',
+        '--url',
+        `${groupScope}/providers/Microsoft.Authorization/roleAssignments?${API}&$filter=${encodeURIComponent(filter)}`,
+      ]);
+      // az keeps inherited ones (--include-inherited) and, without --include-groups, the assignee's own.
+      return value.filter(
+        (a) =>
+          groupScope.toLowerCase().startsWith(a.properties.scope.toLowerCase()) &&
+          (includeGroups || a.properties.principalId === principalId),
+      );
+    };
+
+    before(async () => {
+      const { tessera } = t.server;
+      groupScope = `/subscriptions/${subscriptionId}/resourceGroups/tessera-rg`;
+      // The delegate, also in a group that holds Reader on the subscription.
+      delegate = await registerSecretClient(t, { displayName: 'delegate' });
+      team = await tessera.directory.groups.create(t.tenant.id, {
+        displayName: 'team',
+        mailNickname: 'team',
+      });
+      await tessera.directory.groups.addMember(team, delegate.servicePrincipal.objectId);
+      await tessera.roleAssignments.create({
+        tenantId: t.tenant.id,
+        scope: `/subscriptions/${subscriptionId}`,
+        roleDefinition: 'Reader',
+        principalId: team.objectId,
+      });
+    });
+
+    it('creates an assignment with a delegation condition, and lists it with its condition', async () => {
+      created = await admin.json<ArmAssignment>(
+        put(groupScope, 'User Access Administrator', delegate.servicePrincipal.objectId, {
+          principalType: 'ServicePrincipal',
+          condition: firstCondition,
+          conditionVersion: '2.0',
+        }),
+      );
+      assert.equal(created.properties.condition, firstCondition);
+      assert.equal(created.properties.conditionVersion, '2.0');
+      assert.equal((await t.server.tessera.roleAssignments.find(created.name))?.condition, firstCondition);
+
+      const own = await listFor(delegate.servicePrincipal.objectId, false);
+      assert.deepEqual(
+        own.map((a) => [a.name, a.properties.condition, a.properties.conditionVersion]),
+        [[created.name, firstCondition, '2.0']],
+      );
+      // With the delegate's groups: the team's Reader, inherited from the subscription, has none.
+      const byPrincipal = (a: unknown[], b: unknown[]) => String(a[0]).localeCompare(String(b[0]));
+      const withGroups = await listFor(delegate.servicePrincipal.objectId, true);
+      assert.deepEqual(
+        withGroups
+          .map((a) => [
+            a.properties.principalId,
+            a.properties.roleDefinitionId.split('/').at(-1),
+            a.properties.condition,
+            a.properties.conditionVersion,
+          ])
+          .sort(byPrincipal),
+        [
+          [delegate.servicePrincipal.objectId, UAA, firstCondition, '2.0'],
+          [team.objectId, READER, null, null],
+        ].sort(byPrincipal),
+      );
+    });
+
+    it('holds the delegate to the condition: Reader assigned, Owner refused with the ABAC wording', async () => {
+      const az = freshAz('delegate');
+      await servicePrincipalLogin(az, delegate);
+      const reader = await az.json<ArmAssignment>(put(groupScope, 'Reader', alice.objectId));
+      assert.equal(reader.properties.roleDefinitionId, roleId(subscriptionId, 'Reader'));
+      const stderr = await az.fails(put(groupScope, 'Owner', alice.objectId));
+      assert.match(stderr, /Forbidden\(.*"code":"AuthorizationFailed"/);
+      assert.match(
+        stderr,
+        new RegExp(
+          `object id '${delegate.servicePrincipal.objectId}' does not have authorization or an ABAC condition not fulfilled to perform action 'Microsoft.Authorization/roleAssignments/write'`,
+        ),
+      );
+      const atGroup = await t.server.tessera.roleAssignments.list({ scope: groupScope });
+      assert.ok(!atGroup.some((a) => a.principalId === alice.objectId && a.roleDefinitionId === OWNER));
+    });
+
+    it('changes the condition with az role assignment update --role-assignment @file', async () => {
+      // The file az's documentation edits: an assignment as `az role assignment list` prints it.
+      const file = join(sandbox.folder('update'), 'assignment.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          id: created.id,
+          name: created.name,
+          ...created.properties,
+          condition: secondCondition,
+        }),
+      );
+      const updated = await admin.json<AzAssignment>([
+        'role',
+        'assignment',
+        'update',
+        '--role-assignment',
+        `@${file}`,
+      ]);
+      assert.equal(updated.name, created.name);
+      assert.equal(updated.condition, secondCondition);
+      assert.equal(updated.conditionVersion, '2.0');
+      const listed = await listFor(delegate.servicePrincipal.objectId, true);
+      assert.deepEqual(
+        listed
+          .filter((a) => a.name === created.name)
+          .map((a) => [a.properties.condition, a.properties.conditionVersion]),
+        [[secondCondition, '2.0']],
+      );
+      assert.equal((await t.server.tessera.roleAssignments.find(created.name))?.condition, secondCondition);
+    });
+
+    it('shows the InvalidRoleAssignmentCondition refusal of a condition on App Configuration', async () => {
+      const appConfig = `(!(ActionMatches{'Microsoft.AppConfiguration/configurationStores/keyValues/read'})) OR (@Resource[Microsoft.AppConfiguration/configurationStores/keyValues:key] StringStartsWith 'public/')`;
+      const reader = await t.server.tessera.roleAssignments.create({
+        tenantId: t.tenant.id,
+        scope: groupScope,
+        roleDefinition: 'App Configuration Data Reader',
+        principalId: delegate.servicePrincipal.objectId,
+      });
+      // Through az's own command, which prints ARM's error as the SDK reads it …
+      const file = join(sandbox.folder('update'), 'app-configuration.json');
+      const { id, name, scope, principalId, principalType } = reader;
+      writeFileSync(
+        file,
+        JSON.stringify({
+          id,
+          name,
+          scope,
+          principalId,
+          principalType,
+          roleDefinitionId: roleId(subscriptionId, 'App Configuration Data Reader'),
+          condition: appConfig,
+          conditionVersion: '2.0',
+        }),
+      );
+      const updating = await admin.fails(['role', 'assignment', 'update', '--role-assignment', `@${file}`]);
+      assert.match(
+        updating,
+        /\(InvalidRoleAssignmentCondition\) The given role assignment condition is invalid\./,
+      );
+      assert.equal((await t.server.tessera.roleAssignments.find(name))?.condition, null);
+      // … and as a new assignment through az rest.
+      const before = await t.server.tessera.roleAssignments.list({ scope: groupScope });
+      const creating = await admin.fails(
+        put(groupScope, 'App Configuration Data Reader', alice.objectId, { condition: appConfig }),
+      );
+      assert.match(
+        creating,
+        /Bad Request\(.*"code":"InvalidRoleAssignmentCondition","message":"The given role assignment condition is invalid\./,
+      );
+      assert.equal(
+        (await t.server.tessera.roleAssignments.list({ scope: groupScope })).length,
+        before.length,
+      );
+    });
   });
 });

@@ -6,6 +6,7 @@ import { builtInRoleDefinitions } from '../../src/access/roleDefinitions.js';
 import { startTestServer, storeArgs } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 import type { AccessDecision } from '../../src/access/accessIndex.js';
+import type { Group } from '../../src/directory/groups.js';
 import type { CheckAccessEntry } from '../../src/management/resources/checkAccessDecision.js';
 import { runCli } from '../cli/support.js';
 import { arm, armFixture, mintToken, principalWithRole } from './support.js';
@@ -59,6 +60,14 @@ function grants(entry: Permission, action: string, kind: 'action' | 'dataAction'
 }
 
 const CHECK_ACCESS = '/providers/Microsoft.Authorization/checkAccess?api-version=2021-06-01-preview';
+
+const OWNER = '8e3af657-a8ff-443c-a75c-2fe8c4bcb635';
+const READER = 'acdd72a7-3385-48ef-bd42-f606fba81ae7';
+const WRITE = 'Microsoft.Authorization/roleAssignments/write';
+const DELETE = 'Microsoft.Authorization/roleAssignments/delete';
+const ROLE_DEFINITION_ID = 'Microsoft.Authorization/roleAssignments:RoleDefinitionId';
+/** An Owner who may assign and remove any role but Owner (Microsoft's delegation example). */
+const GUARDED_OWNER = `((!(ActionMatches{'${WRITE}'})) OR (@Request[${ROLE_DEFINITION_ID}] ForAnyOfAnyValues:GuidNotEquals {${OWNER}})) AND ((!(ActionMatches{'${DELETE}'})) OR (@Resource[${ROLE_DEFINITION_ID}] ForAnyOfAnyValues:GuidNotEquals {${OWNER}}))`;
 
 interface Triple {
   principal: string;
@@ -174,15 +183,20 @@ describe('the permissions API agrees with the engine on 1,000 random triples', (
         await tessera.directory.groups.create(tenantId, { displayName: `g${i}`, mailNickname: `g${i}` }),
       );
     }
+    // Member → the groups it was added to, for the guarded Owners' oracle below.
+    const memberOf = new Map<string, string[]>();
+    const addMember = async (group: Group, member: string) => {
+      await tessera.directory.groups.addMember(group, member);
+      memberOf.set(member, [...(memberOf.get(member) ?? []), group.objectId]);
+    };
     for (const p of principals) {
-      for (const g of groupObjects) if (rng.next() < 0.3) await tessera.directory.groups.addMember(g, p);
+      for (const g of groupObjects) if (rng.next() < 0.3) await addMember(g, p);
     }
     for (let i = 0; i < groupObjects.length; i++) {
       for (let j = i + 1; j < groupObjects.length; j++) {
         const member = groupObjects[i];
         const parent = groupObjects[j];
-        if (member && parent && rng.next() < 0.3)
-          await tessera.directory.groups.addMember(parent, member.objectId);
+        if (member && parent && rng.next() < 0.3) await addMember(parent, member.objectId);
       }
     }
 
@@ -290,6 +304,26 @@ describe('the permissions API agrees with the engine on 1,000 random triples', (
       });
     }
 
+    // Guarded Owners: Owner with Microsoft's escalation guard, to three principals and one group.
+    const guarded: Array<{ holder: string; scope: string }> = [];
+    const guardHolders = [...new Set([rng.pick(principals), rng.pick(principals), rng.pick(principals)])];
+    for (const [i, holder] of [...guardHolders, rng.pick(groupObjects).objectId].entries()) {
+      // The first at the subscription, so that every world has scopes where only the guard decides.
+      const scope = i === 0 ? sub : rng.pick(scopes.slice(0, 4));
+      try {
+        await tessera.roleAssignments.create({
+          tenantId,
+          scope,
+          roleDefinition: 'Owner',
+          principalId: holder,
+          condition: GUARDED_OWNER,
+        });
+        guarded.push({ holder, scope });
+      } catch (error) {
+        if (!(error instanceof Error) || !/already exists/.test(error.message)) throw error;
+      }
+    }
+
     // Actions: instances of every pattern the roles name, and some that none names.
     const actions = new Set<string>(['Microsoft.Web/sites/write', 'Contoso.Widgets/widgets/read']);
     const dataActions = new Set<string>([
@@ -303,7 +337,8 @@ describe('the permissions API agrees with the engine on 1,000 random triples', (
           for (const a of instances(pattern, rng)) dataActions.add(a);
       }
     }
-    actions.add('Microsoft.Authorization/roleAssignments/write');
+    actions.add(WRITE);
+    actions.add(DELETE);
 
     const answers = new Map<string, Permission[]>();
     const listed = async (principal: string, scope: string): Promise<Permission[]> => {
@@ -431,6 +466,97 @@ describe('the permissions API agrees with the engine on 1,000 random triples', (
       assert.equal(refused.status, 400, `'${action}': ${refused.text}`);
       assert.match(refused.text, /InvalidCheckAccessRequest/);
     }
+
+    // Guarded Owners: for every principal a guarded Owner reaches (itself or through its groups) and
+    // every scope, checkAccess with the role being assigned or removed given as attributes decides
+    // as the engine does with them; without attributes it says they are required. Independently of
+    // the engine: where the guard applies and no unconditional grant or deny decides first, Owner
+    // is ConditionNotMet and Reader Allowed.
+    const groupsOf = (principal: string): Set<string> => {
+      const seen = new Set<string>([principal]);
+      const queue = [principal];
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+        for (const group of memberOf.get(id) ?? []) {
+          if (seen.has(group)) continue;
+          seen.add(group);
+          queue.push(group);
+        }
+      }
+      return seen;
+    };
+    const within = (scope: string, ancestor: string) =>
+      scope.toLowerCase() === ancestor.toLowerCase() ||
+      scope.toLowerCase().startsWith(`${ancestor.toLowerCase()}/`);
+    const guardTally: Record<string, number> = {};
+    let guardCalls = 0;
+    for (const principal of principals) {
+      const identities = groupsOf(principal);
+      const guards = guarded.filter((g) => identities.has(g.holder));
+      if (guards.length === 0) continue;
+      const ownToken = await mintToken(t, { oid: principal });
+      // Half the scopes, at random, to keep the run short.
+      for (const scope of scopes.filter(() => rng.next() < 0.5)) {
+        const applies = guards.some((g) => within(scope, g.scope));
+        const decisions: Record<string, Record<string, CheckAccessEntry>> = {};
+        for (const given of [undefined, OWNER, READER]) {
+          const request = given === undefined ? undefined : { [ROLE_DEFINITION_ID]: given };
+          const asked = [
+            { Id: WRITE, ...(request ? { Attributes: request } : {}) },
+            { Id: DELETE },
+            { Id: 'Microsoft.Compute/virtualMachines/read' },
+          ];
+          guardCalls++;
+          const response: ArmResponse<{ value: CheckAccessEntry[] }> = await arm(t, 'POST', CHECK_ACCESS, {
+            token: guardCalls % 2 === 0 ? ownToken : adminToken,
+            body: {
+              Subject: { Attributes: { ObjectId: principal } },
+              Actions: asked,
+              Resource: { Id: scope, ...(request ? { Attributes: request } : {}) },
+            },
+          });
+          const label = `${given === OWNER ? 'Owner' : given === READER ? 'Reader' : 'no attributes'}`;
+          assert.equal(response.status, 200, `${principal} at ${scope}, ${label}: ${response.text}`);
+          decisions[label] = {};
+          for (const [n, action] of asked.entries()) {
+            const entry = response.json.value[n];
+            assert.ok(entry);
+            const what = `guarded ${principal} ${action.Id} at ${scope}, ${label} (seed ${SEED})`;
+            // Any attribute given means "these are all there are", for every action of the request.
+            const attributes = request && {
+              request: 'Attributes' in action ? request : {},
+              resource: request,
+            };
+            const decision = await tessera.access.evaluate(principal, action.Id, scope, 'action', attributes);
+            assert.deepEqual(outcomeOf(entry), expectedOutcome(decision), what);
+            decisions[label][action.Id] = entry;
+            guardTally[`${label}: ${entry.reason}`] = (guardTally[`${label}: ${entry.reason}`] ?? 0) + 1;
+          }
+        }
+        for (const action of [WRITE, DELETE]) {
+          const [none, owner, reader] = ['no attributes', 'Owner', 'Reader'].map(
+            (l) => decisions[l]?.[action],
+          );
+          const what = `guarded ${principal} ${action} at ${scope} (seed ${SEED})`;
+          if (none?.reason === 'RoleAssignment' || none?.reason === 'DenyAssignment') {
+            // An unconditional grant or a deny decides before any condition.
+            assert.equal(owner?.reason, none.reason, what);
+            assert.equal(reader?.reason, none.reason, what);
+          } else if (applies) {
+            assert.equal(none?.reason, 'AttributesRequired', what);
+            assert.equal(owner?.reason, 'ConditionNotMet', what);
+            assert.equal(reader?.reason, 'RoleAssignment', what);
+            assert.equal(reader?.accessDecision, 'Allowed', what);
+          }
+        }
+      }
+    }
+    context.diagnostic(`guarded Owners: ${guardCalls} calls, ${JSON.stringify(guardTally)}`);
+    for (const expected of [
+      'no attributes: AttributesRequired',
+      'Owner: ConditionNotMet',
+      'Reader: RoleAssignment',
+    ])
+      assert.ok((guardTally[expected] ?? 0) > 0, `${expected} never seen (seed ${SEED})`);
 
     // `tessera role check` prints the API's entry for 20 of them (in-process, on the server's store).
     const sampled = [...checked.keys()];

@@ -174,7 +174,21 @@ async function deleteAttributes(
   };
 }
 
-/** Creates the assignment (201), or updates its condition and description when it exists (200). */
+/**
+ * The api-versions whose REST spec gives `RoleAssignments_Create` one answer, 201, so that
+ * clients generated from them (az 2.45's `role assignment update`, on 2020-04-01-preview) refuse
+ * anything else, an update included; later versions declare 200 and 201.
+ */
+const CREATED_ONLY = new Set([
+  '2015-07-01',
+  '2018-01-01-preview',
+  '2018-09-01-preview',
+  '2020-04-01-preview',
+]);
+const updatedStatus = (context: ArmContext): number =>
+  CREATED_ONLY.has(String(context.request.query['api-version'])) ? 201 : 200;
+
+/** Creates the assignment (201), or updates its condition and description when it exists (`updatedStatus`). */
 async function putAssignment(
   context: ArmContext,
   scope: string,
@@ -203,14 +217,14 @@ async function putAssignment(
         (input.condition === undefined || input.condition === existing.condition) &&
         (input.conditionVersion === undefined || input.conditionVersion === existing.conditionVersion) &&
         (input.description === undefined || input.description === existing.description);
-      if (unchanged) return { status: 200, assignment: existing };
+      if (unchanged) return { status: updatedStatus(context), assignment: existing };
       const assignment = await tessera.roleAssignments.update(caller.tenantId, name, {
         ...(input.condition !== undefined ? { condition: input.condition } : {}),
         ...(input.conditionVersion !== undefined ? { conditionVersion: input.conditionVersion } : {}),
         ...(input.description !== undefined ? { description: input.description } : {}),
         updatedBy: caller.principal.objectId,
       });
-      return { status: 200, assignment };
+      return { status: updatedStatus(context), assignment };
     }
     throw new ArmError(
       400,
