@@ -1,5 +1,8 @@
 import { ApiError } from './apiError.js';
 import { callApi } from './http.js';
+import type { Json } from './json.js';
+import { isJson, text } from './json.js';
+import { listEveryPage } from './nextLinks.js';
 
 /** The api-versions the portal speaks; Tessera answers each with the newest shape. */
 const API = {
@@ -47,28 +50,10 @@ export interface MediaServicesAccount extends GroupedResource {
   apiEndpoint: string;
 }
 
-type Json = Record<string, unknown>;
-const isJson = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 const seg = encodeURIComponent;
 
 /** Every item of an ARM list, following nextLink (on this origin only). */
-export async function listAll(path: string): Promise<Json[]> {
-  const items: Json[] = [];
-  let next: string | undefined = path;
-  for (let pages = 0; next !== undefined && pages < 100; pages++) {
-    const { body } = await callApi('arm', next);
-    if (!isJson(body) || !Array.isArray(body.value)) break;
-    items.push(...body.value.filter(isJson));
-    const link = text(body.nextLink);
-    next =
-      link && new URL(link).origin === location.origin
-        ? new URL(link).pathname + new URL(link).search
-        : undefined;
-  }
-  return items;
-}
+export const listAll = (path: string): Promise<Json[]> => listEveryPage('arm', path, 'nextLink');
 
 /** `/subscriptions/{s}/resourceGroups/{g}/…` → the group's name as the id spells it. */
 const groupOf = (id: string): string => /\/resourceGroups\/([^/]+)/i.exec(id)?.[1] ?? '';

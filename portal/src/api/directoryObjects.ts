@@ -1,5 +1,8 @@
 import { ApiError } from './apiError.js';
+import { odataLiteral, valueOf } from './graphPages.js';
 import { callApi } from './http.js';
+import type { Json } from './json.js';
+import { text } from './json.js';
 import type { PrincipalType } from './rbac.js';
 
 /** A user, group or service principal, as Microsoft Graph names it for a person to pick or read. */
@@ -13,12 +16,8 @@ export interface Principal {
   detail: string;
 }
 
-type Json = Record<string, unknown>;
-const isJson = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-const text = (value: unknown): string => (typeof value === 'string' ? value : '');
-
-function principalOf(item: Json, fallbackType?: string): Principal | undefined {
+/** A directory object as a principal; `fallbackType` for lists that name no `@odata.type`. */
+export function principalOf(item: Json, fallbackType?: string): Principal | undefined {
   const odataType = text(item['@odata.type']).replace(/^#?microsoft\.graph\./i, '') || fallbackType;
   const base = { id: text(item.id).toLowerCase(), displayName: text(item.displayName) };
   switch (odataType) {
@@ -38,9 +37,6 @@ function principalOf(item: Json, fallbackType?: string): Principal | undefined {
       return undefined;
   }
 }
-
-const valueOf = (body: unknown): Json[] =>
-  isJson(body) && Array.isArray(body.value) ? body.value.filter(isJson) : [];
 
 /** Graph's limit on one getByIds call. */
 const IDS_PER_CALL = 1000;
@@ -62,11 +58,9 @@ export async function resolvePrincipals(ids: string[]): Promise<Map<string, Prin
   return found;
 }
 
-/** OData string literal: a quote is doubled. */
-const literal = (value: string): string => `'${value.replaceAll("'", "''")}'`;
-
 const SEARCHES = [
   {
+    principalType: 'User',
     collection: 'users',
     type: 'user',
     label: 'users',
@@ -74,6 +68,7 @@ const SEARCHES = [
     select: 'id,displayName,userPrincipalName',
   },
   {
+    principalType: 'Group',
     collection: 'groups',
     type: 'group',
     label: 'groups',
@@ -81,6 +76,7 @@ const SEARCHES = [
     select: 'id,displayName,mail,description',
   },
   {
+    principalType: 'ServicePrincipal',
     collection: 'servicePrincipals',
     type: 'servicePrincipal',
     label: 'service principals',
@@ -95,14 +91,25 @@ export interface PrincipalSearch {
   refused: string[];
 }
 
+/** The kinds of principal a search can look for. */
+export type SearchableType = (typeof SEARCHES)[number]['principalType'];
+
+export const EVERY_SEARCHABLE_TYPE: readonly SearchableType[] = SEARCHES.map((s) => s.principalType);
+
 /**
  * Users, groups and service principals (managed identities' included) whose name starts with
- * the text, each kind asked separately so one Graph refuses does not hide the others.
+ * the text, each kind asked separately so one Graph refuses does not hide the others; `types`
+ * leaves out the kinds that are not asked for (they are not searched, so not refused either).
  */
-export async function searchPrincipals(query: string, top = 10): Promise<PrincipalSearch> {
-  const q = literal(query.trim());
+export async function searchPrincipals(
+  query: string,
+  types: readonly SearchableType[] = EVERY_SEARCHABLE_TYPE,
+  top = 10,
+): Promise<PrincipalSearch> {
+  const q = odataLiteral(query.trim());
+  const searches = SEARCHES.filter((search) => types.includes(search.principalType));
   const answers = await Promise.allSettled(
-    SEARCHES.map(async (search) => {
+    searches.map(async (search) => {
       const params = new URLSearchParams({
         $filter: search.filter(q),
         $select: search.select,
@@ -119,7 +126,7 @@ export async function searchPrincipals(query: string, top = 10): Promise<Princip
     else {
       const reason: unknown = answer.reason;
       refused.push(
-        `${SEARCHES[i]?.label ?? 'principals'}: ${reason instanceof ApiError ? reason.message : String(reason)}`,
+        `${searches[i]?.label ?? 'principals'}: ${reason instanceof ApiError ? reason.message : String(reason)}`,
       );
     }
   });

@@ -1,4 +1,5 @@
-import { callApi } from './http.js';
+import { getGraph } from './graphPages.js';
+import { text } from './json.js';
 
 export interface Me {
   displayName: string;
@@ -7,10 +8,6 @@ export interface Me {
 
 /** The signed-in person as Microsoft Graph knows them (with a Graph token, not ARM's). */
 export async function getMe(): Promise<Me> {
-  const { body } = await callApi('graph', '/v1.0/me?$select=displayName,userPrincipalName');
-  const me = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-  return {
-    displayName: typeof me.displayName === 'string' ? me.displayName : '',
-    userPrincipalName: typeof me.userPrincipalName === 'string' ? me.userPrincipalName : '',
-  };
+  const me = await getGraph('/v1.0/me?$select=displayName,userPrincipalName');
+  return { displayName: text(me.displayName), userPrincipalName: text(me.userPrincipalName) };
 }

@@ -5,13 +5,18 @@ import { SignInRequired, accessToken, tokenCache } from '../auth/tokens.js';
 import { ApiError, apiErrorOf } from './apiError.js';
 
 export interface ApiRequest {
-  method?: 'GET' | 'PUT' | 'PATCH' | 'POST' | 'DELETE' | 'HEAD';
+  method?: 'GET' | 'PUT' | 'PATCH' | 'POST' | 'DELETE' | 'HEAD' | 'MERGE';
+  /** Sent as JSON, with the content type below if one is given (App Configuration's own types). */
   body?: unknown;
+  /** More headers: If-Match, App Configuration's Accept-Datetime, Media Services' OData versions. */
+  headers?: Record<string, string>;
 }
 
 export interface ApiResponse {
   status: number;
   body: unknown;
+  /** The response's headers (ETag, Sync-Token, Location, Operation-Location…). */
+  headers: Headers;
 }
 
 /**
@@ -26,8 +31,11 @@ export async function callApi(
 ): Promise<ApiResponse> {
   for (let attempt = 0; ; attempt++) {
     const token = await tokenFor(resource);
-    const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
-    if (request.body !== undefined) headers['content-type'] = 'application/json';
+    // Headers, not a record: a caller's 'Content-Type' replaces the default rather than joining it.
+    const headers = new Headers({ accept: 'application/json' });
+    if (request.body !== undefined) headers.set('content-type', 'application/json');
+    for (const [name, value] of Object.entries(request.headers ?? {})) headers.set(name, value);
+    headers.set('authorization', `Bearer ${token}`);
     let response: Response;
     try {
       response = await fetch(new URL(path, location.origin), {
@@ -46,7 +54,7 @@ export async function callApi(
     }
     const text = await response.text();
     const body: unknown = text ? parseJson(text) : undefined;
-    if (response.ok) return { status: response.status, body };
+    if (response.ok) return { status: response.status, body, headers: response.headers };
     const tenantId = accountStore.active()?.tenantId;
     if (response.status === 401 && attempt === 0 && tenantId) {
       tokenCache.drop(tenantId, resource);

@@ -1,5 +1,7 @@
 import { callApi } from './http.js';
 import { listAll } from './arm.js';
+import type { Json } from './json.js';
+import { isJson, strings, text } from './json.js';
 
 /** Azure RBAC through ARM's Microsoft.Authorization provider, at any scope. */
 const VERSION = '2022-04-01';
@@ -49,19 +51,13 @@ export interface DenyAssignment {
   isSystemProtected: boolean;
 }
 
-type Json = Record<string, unknown>;
-const isJson = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-const text = (value: unknown): string => (typeof value === 'string' ? value : '');
-const texts = (value: unknown): string[] =>
-  Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 const propertiesOf = (item: Json): Json => (isJson(item.properties) ? item.properties : {});
 
 const permissionOf = (p: Json): Permission => ({
-  actions: texts(p.actions),
-  notActions: texts(p.notActions),
-  dataActions: texts(p.dataActions),
-  notDataActions: texts(p.notDataActions),
+  actions: strings(p.actions),
+  notActions: strings(p.notActions),
+  dataActions: strings(p.dataActions),
+  notDataActions: strings(p.notDataActions),
 });
 const permissionsOf = (value: unknown): Permission[] =>
   Array.isArray(value) ? value.filter(isJson).map(permissionOf) : [];
@@ -100,7 +96,7 @@ export const listRoleDefinitions = async (scope: string): Promise<RoleDefinition
       roleName: text(p.roleName),
       roleType: text(p.type),
       description: text(p.description),
-      assignableScopes: texts(p.assignableScopes),
+      assignableScopes: strings(p.assignableScopes),
       permissions: permissionsOf(p.permissions),
     };
   });
@@ -137,4 +133,70 @@ export async function createRoleAssignment(
 /** By the assignment's own id (its scope is in it). */
 export async function deleteRoleAssignment(id: string): Promise<void> {
   await callApi('arm', `${id}?api-version=${VERSION}`, { method: 'DELETE' });
+}
+
+/** One decision of ARM's check-access operation (the RBAC remote PDP's entry, with Tessera's reason). */
+export interface AccessCheck {
+  actionId: string;
+  isDataAction: boolean;
+  accessDecision: 'Allowed' | 'NotAllowed' | 'Denied';
+  /** `RoleAssignment`, `NoRoleAssignment`, `DenyAssignment`, `ConditionNotMet`, `AttributesRequired`. */
+  reason: string;
+  /** The grant behind the decision: the one that allowed it, or the one whose condition refused it. */
+  roleAssignment?: {
+    id: string;
+    roleDefinitionId: string;
+    roleDefinitionName: string;
+    principalId: string;
+    principalType: string;
+    scope: string;
+    condition: string | null;
+  };
+  denyAssignment?: { id: string; name: string; scope: string };
+}
+
+const CHECK_ACCESS = `/${PROVIDER}/checkAccess?api-version=2021-06-01-preview`;
+
+const accessCheckOf = (item: Json): AccessCheck => {
+  const granted = isJson(item.roleAssignment) ? item.roleAssignment : undefined;
+  const deny = isJson(item.denyAssignment) ? item.denyAssignment : undefined;
+  const decision = text(item.accessDecision);
+  return {
+    actionId: text(item.actionId),
+    isDataAction: item.isDataAction === true,
+    accessDecision: decision === 'Allowed' || decision === 'Denied' ? decision : 'NotAllowed',
+    reason: text(item.reason),
+    ...(granted && {
+      roleAssignment: {
+        id: text(granted.id),
+        roleDefinitionId: text(granted.roleDefinitionId),
+        roleDefinitionName: text(granted.roleDefinitionName),
+        principalId: text(granted.principalId),
+        principalType: text(granted.principaltype),
+        scope: text(granted.scope),
+        condition: typeof granted.condition === 'string' ? granted.condition : null,
+      },
+    }),
+    ...(deny && { denyAssignment: { id: text(deny.id), name: text(deny.name), scope: text(deny.scope) } }),
+  };
+};
+
+/**
+ * Whether a principal may perform actions at a scope, and why. Asking about someone else needs
+ * `roleAssignments/read` there; ARM's refusal is thrown as it said it.
+ */
+export async function checkAccess(
+  principalId: string,
+  scope: string,
+  actions: { id: string; isDataAction: boolean }[],
+): Promise<AccessCheck[]> {
+  const { body } = await callApi('arm', CHECK_ACCESS, {
+    method: 'POST',
+    body: {
+      Subject: { Attributes: { ObjectId: principalId } },
+      Actions: actions.map((a) => ({ Id: a.id, IsDataAction: a.isDataAction })),
+      Resource: { Id: scope },
+    },
+  });
+  return isJson(body) && Array.isArray(body.value) ? body.value.filter(isJson).map(accessCheckOf) : [];
 }

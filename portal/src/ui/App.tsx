@@ -4,11 +4,16 @@ import type { Account } from '../auth/accounts.js';
 import { accountStore } from '../auth/accounts.js';
 import { signOut } from '../auth/signIn.js';
 import { LiveRegion } from './announcer.js';
+import { AppLink } from './components/AppLink.js';
 import { useLoad } from './components/useLoad.js';
+import { AppConfigPage } from './appconfig/AppConfigPage.js';
+import { EntraPage } from './entra/EntraPage.js';
 import { HomePage } from './home/HomePage.js';
 import { IamPage } from './iam/IamPage.js';
 import { LogoIcon, SignOutIcon } from './icons.js';
-import { BASE, screenOf, usePath } from './router.js';
+import { MediaPage } from './media/MediaPage.js';
+import type { Screen } from './router.js';
+import { BASE, entraHref, screenOf, usePath } from './router.js';
 import { TenantSwitcher } from './TenantSwitcher.js';
 
 /** The signed-in portal: the top bar (directory, person, sign-out) and the screen of the path. */
@@ -17,7 +22,14 @@ export function App({ account: initial }: { account: Account }) {
   const path = usePath();
   const screen = screenOf(path);
   useEffect(() => {
-    const titles = { home: 'Home', iam: 'Access control (IAM)', notFound: 'Not found' };
+    const titles: Record<Screen['name'], string> = {
+      home: 'Home',
+      iam: 'Access control (IAM)',
+      entra: 'Microsoft Entra ID',
+      appconfig: 'App Configuration',
+      media: 'Media Services',
+      notFound: 'Not found',
+    };
     document.title = `${titles[screen.name]} · Tessera`;
   }, [screen.name]);
   return (
@@ -43,13 +55,36 @@ export function App({ account: initial }: { account: Account }) {
           </button>
         </nav>
       </header>
+      <PortalNav screen={screen} />
       <main id="main" tabIndex={-1} key={account.tenantId}>
         {screen.name === 'home' && <HomePage />}
         {screen.name === 'iam' && <IamPage key={screen.scope} scope={screen.scope} />}
+        {screen.name === 'entra' && (
+          <EntraPage key={screen.section} section={screen.section} id={screen.id} />
+        )}
+        {screen.name === 'appconfig' && <AppConfigPage key={screen.store} store={screen.store} />}
+        {screen.name === 'media' && (
+          <MediaPage key={screen.account} account={screen.account} tab={screen.tab} />
+        )}
         {screen.name === 'notFound' && <NotFound path={screen.path} />}
       </main>
       <LiveRegion />
     </>
+  );
+}
+
+/** The portal's two top-level places; stores and accounts are opened from Home. */
+function PortalNav({ screen }: { screen: Screen }) {
+  const here = (name: Screen['name']) => (screen.name === name ? 'page' : undefined);
+  return (
+    <nav class="portal-nav" aria-label="Portal">
+      <AppLink href={BASE} current={here('home')}>
+        Home
+      </AppLink>
+      <AppLink href={entraHref('users')} current={here('entra')}>
+        Microsoft Entra ID
+      </AppLink>
+    </nav>
   );
 }
 

@@ -6,7 +6,8 @@ import type { JSX } from 'preact';
  */
 export type IconComponent = (props: { class?: string }) => JSX.Element;
 
-const icon = (paths: JSX.Element): IconComponent =>
+/** An icon of the portal's kind from its strokes (screens with icons of their own use it too). */
+export const icon = (paths: JSX.Element): IconComponent =>
   function Icon({ class: className = 'icon' }: { class?: string }) {
     return (
       <svg

@@ -3,10 +3,15 @@ import { createHash } from 'node:crypto';
 /**
  * The app's policy: scripts, styles, images and API calls from this origin only, no inline
  * script or style (the build emits none), no plugins, no <base> rewriting, no framing. The
- * portal calls only this origin's public APIs, so connect-src needs nothing more.
+ * portal calls only this origin's public APIs (uploads too: SAS URLs are on this origin), so
+ * connect-src needs nothing more. The HLS player (hls.js) is the one exception: it feeds the
+ * <video> a MediaSource through a blob: URL and runs its demuxer in a worker it builds from a
+ * blob: URL, so media-src and worker-src also take blob: (URLs this page made, nothing remote).
  */
 export const APP_CSP = [
   "default-src 'self'",
+  "media-src 'self' blob:",
+  "worker-src 'self' blob:",
   "object-src 'none'",
   "base-uri 'none'",
   "form-action 'self'",

@@ -3,15 +3,12 @@ import { useRef, useState } from 'preact/hooks';
 import { PlusIcon, TrashIcon } from '../icons.js';
 import type { IconComponent } from '../icons.js';
 import { Alert } from './Alert.js';
+import type { TableColumn } from './DataTable.js';
+import { DataTable } from './DataTable.js';
 import { ConfirmDelete } from './ConfirmDelete.js';
 import type { Loaded } from './useLoad.js';
 
-export interface Column<T> {
-  header: string;
-  cell: (item: T) => ComponentChildren;
-  /** Left out on a phone's width (the name and actions always stay). */
-  secondary?: boolean;
-}
+export type Column<T> = TableColumn<T>;
 
 interface ResourceSectionProps<T> {
   id: string;
@@ -20,6 +17,8 @@ interface ResourceSectionProps<T> {
   description: string;
   /** "resource group": for button names and the delete dialog. */
   kind: string;
+  /** "resource groups", where adding an s is not the plural. */
+  plural?: string;
   items: Loaded<T[]>;
   nameOf: (item: T) => string;
   columns: Column<T>[];
@@ -85,55 +84,30 @@ export function ResourceSection<T>(props: ResourceSectionProps<T>) {
       {items.state === 'failed' && <Alert>{items.message}</Alert>}
       {items.state === 'ready' && items.value.length === 0 && props.empty}
       {items.state === 'ready' && items.value.length > 0 && (
-        <div class="table-wrap">
-          <table>
-            <caption class="visually-hidden">{title}</caption>
-            <thead>
-              <tr>
-                {columns.map((c) => (
-                  <th key={c.header} scope="col" class={c.secondary ? 'secondary' : undefined}>
-                    {c.header}
-                  </th>
-                ))}
-                {props.onDelete && (
-                  <th scope="col" class="actions-col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                )}
-              </tr>
-            </thead>
-            <tbody>
-              {items.value.map((item) => (
-                <tr key={nameOf(item)}>
-                  {columns.map((c, i) =>
-                    i === 0 ? (
-                      <th key={c.header} scope="row">
-                        {c.cell(item)}
-                      </th>
-                    ) : (
-                      <td key={c.header} class={c.secondary ? 'secondary' : undefined}>
-                        {c.cell(item)}
-                      </td>
-                    ),
-                  )}
-                  {props.onDelete && (
-                    <td class="actions-col">
-                      <button
-                        type="button"
-                        class="button icon-button"
-                        aria-label={`Delete ${kind} ${nameOf(item)}`}
-                        title={`Delete ${nameOf(item)}`}
-                        onClick={() => setDeleting(item)}
-                      >
-                        <TrashIcon />
-                      </button>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable<T>
+          caption={title}
+          what={props.plural ?? `${kind}s`}
+          items={items.value}
+          keyOf={nameOf}
+          columns={columns}
+          textOf={(item) => columns.map((c) => c.sortValue?.(item) ?? '').join(' ')}
+          filterLabel={`Filter ${title.toLowerCase()}`}
+          initialSort={{ column: columns[0]?.header ?? '' }}
+          actions={
+            props.onDelete &&
+            ((item) => (
+              <button
+                type="button"
+                class="button icon-button"
+                aria-label={`Delete ${kind} ${nameOf(item)}`}
+                title={`Delete ${nameOf(item)}`}
+                onClick={() => setDeleting(item)}
+              >
+                <TrashIcon />
+              </button>
+            ))
+          }
+        />
       )}
       {deleting !== undefined && props.onDelete && (
         <ConfirmDelete

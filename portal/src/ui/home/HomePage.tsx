@@ -13,7 +13,9 @@ import { EmptyState } from '../components/EmptyState.js';
 import { ResourceSection } from '../components/ResourceSection.js';
 import { useLoad } from '../components/useLoad.js';
 import { FilmIcon, FolderIcon, KeyIcon } from '../icons.js';
+import { AppLink } from '../components/AppLink.js';
 import { IamLink } from '../iam/IamLink.js';
+import { appConfigHref, mediaHref } from '../router.js';
 import { ConfigurationStoreForm, MediaServicesForm, ResourceGroupForm } from './forms.js';
 import { SubscriptionsSection } from './SubscriptionsSection.js';
 
@@ -66,8 +68,8 @@ function SubscriptionResources({ subscription }: { subscription: Subscription })
         items={groups}
         nameOf={(g) => g.name}
         columns={[
-          { header: 'Name', cell: (g) => g.name },
-          { header: 'Region', cell: (g) => g.location },
+          { header: 'Name', cell: (g) => g.name, sortValue: (g) => g.name },
+          { header: 'Region', cell: (g) => g.location, sortValue: (g) => g.location },
           { header: 'Access', cell: (g) => <IamLink scope={g.id} name={g.name} /> },
         ]}
         empty={
@@ -105,10 +107,19 @@ function SubscriptionResources({ subscription }: { subscription: Subscription })
         items={stores}
         nameOf={(s) => s.name}
         columns={[
-          { header: 'Name', cell: (s) => s.name },
-          { header: 'Resource group', cell: (s) => s.resourceGroup },
-          { header: 'Region', cell: (s) => s.location, secondary: true },
-          { header: 'Tier', cell: (s) => s.sku, secondary: true },
+          {
+            header: 'Name',
+            cell: (s) => (
+              <AppLink href={appConfigHref(s.id)}>
+                {s.name}
+                <span class="visually-hidden"> (open the explorer)</span>
+              </AppLink>
+            ),
+            sortValue: (s) => s.name,
+          },
+          { header: 'Resource group', cell: (s) => s.resourceGroup, sortValue: (s) => s.resourceGroup },
+          { header: 'Region', cell: (s) => s.location, secondary: true, sortValue: (s) => s.location },
+          { header: 'Tier', cell: (s) => s.sku, secondary: true, sortValue: (s) => s.sku },
           { header: 'Endpoint', cell: (s) => <Code>{s.endpoint}</Code>, secondary: true },
           { header: 'Access', cell: (s) => <IamLink scope={s.id} name={s.name} /> },
         ]}
@@ -149,9 +160,18 @@ function SubscriptionResources({ subscription }: { subscription: Subscription })
         items={accounts}
         nameOf={(a) => a.name}
         columns={[
-          { header: 'Name', cell: (a) => a.name },
-          { header: 'Resource group', cell: (a) => a.resourceGroup },
-          { header: 'Region', cell: (a) => a.location, secondary: true },
+          {
+            header: 'Name',
+            cell: (a) => (
+              <AppLink href={mediaHref(a.id)}>
+                {a.name}
+                <span class="visually-hidden"> (open assets, jobs and live streams)</span>
+              </AppLink>
+            ),
+            sortValue: (a) => a.name,
+          },
+          { header: 'Resource group', cell: (a) => a.resourceGroup, sortValue: (a) => a.resourceGroup },
+          { header: 'Region', cell: (a) => a.location, secondary: true, sortValue: (a) => a.location },
           { header: 'API endpoint', cell: (a) => <Code>{a.apiEndpoint}</Code>, secondary: true },
           { header: 'Access', cell: (a) => <IamLink scope={a.id} name={a.name} /> },
         ]}

@@ -12,7 +12,7 @@ interface FormProps {
 }
 
 /** Where a new resource goes: its name, its resource group (when it has one) and its region. */
-interface Placement {
+export interface Placement {
   name: string;
   setName: (value: string) => void;
   group: string;
@@ -22,7 +22,7 @@ interface Placement {
 }
 
 /** A new resource's placement; a resource defaults to its first group's region, as ARM clients do. */
-function usePlacement(groups: readonly ResourceGroup[] = []): Placement {
+export function usePlacement(groups: readonly ResourceGroup[] = []): Placement {
   const [name, setName] = useState('');
   const [group, setGroup] = useState(groups[0]?.name ?? '');
   const [location, setLocation] = useState(groups[0]?.location ?? 'westus');
@@ -30,7 +30,7 @@ function usePlacement(groups: readonly ResourceGroup[] = []): Placement {
 }
 
 /** Name, resource group (when `groups` is given) and region, in that order. */
-function PlacementFields(props: { placement: Placement; nameHint: string; groups?: ResourceGroup[] }) {
+export function PlacementFields(props: { placement: Placement; nameHint: string; groups?: ResourceGroup[] }) {
   const { placement, groups } = props;
   return (
     <>

@@ -1,11 +1,11 @@
-import { useEffect, useState } from 'preact/hooks';
-import type { Principal, PrincipalSearch } from '../../api/directoryObjects.js';
-import { searchPrincipals } from '../../api/directoryObjects.js';
+import { useState } from 'preact/hooks';
+import type { Principal } from '../../api/directoryObjects.js';
 import type { RoleDefinition } from '../../api/rbac.js';
 import { createRoleAssignment } from '../../api/rbac.js';
-import { Alert, messageOf } from '../components/Alert.js';
+import { Alert } from '../components/Alert.js';
 import { Dialog } from '../components/Dialog.js';
 import { SearchField } from '../components/Field.js';
+import { PrincipalPicker } from '../components/PrincipalPicker.js';
 import type { Loaded } from '../components/useLoad.js';
 import { useSubmit } from '../components/useSubmit.js';
 import { searchRoles } from './roleSearch.js';
@@ -44,7 +44,14 @@ export function AddAssignmentDialog({ info, roles, onClose, onAdded }: Props) {
           On {info.kind} <strong>{info.name}</strong> and everything in it.
         </p>
         <RolePicker roles={roles} chosen={role} onChoose={setRole} />
-        <MemberPicker chosen={member} onChoose={setMember} />
+        <PrincipalPicker
+          chosen={member}
+          onChoose={setMember}
+          legend="Member"
+          optionsLabel="Members"
+          hint="The start of a display name (or of a user name). Managed identities are service principals."
+          noMatch={(query) => `Nobody’s name starts with “${query}”.`}
+        />
         {error && <Alert>{error}</Alert>}
         <div class="actions">
           <button type="submit" class="button primary" disabled={busy}>
@@ -105,76 +112,6 @@ function RolePicker(props: {
       {props.chosen && (
         <p class="hint">
           Chosen: <strong>{props.chosen.roleName}</strong>
-        </p>
-      )}
-    </fieldset>
-  );
-}
-
-type SearchState =
-  { state: 'loading' } | { state: 'ready'; value: PrincipalSearch } | { state: 'failed'; message: string };
-
-function MemberPicker(props: { chosen: Principal | undefined; onChoose: (principal: Principal) => void }) {
-  const [query, setQuery] = useState('');
-  const [results, setResults] = useState<SearchState>({ state: 'loading' });
-  // A search once typing pauses, and only the latest one's answer is shown.
-  useEffect(() => {
-    let current = true;
-    const timer = setTimeout(() => {
-      searchPrincipals(query).then(
-        (value) => current && setResults({ state: 'ready', value }),
-        (e: unknown) => current && setResults({ state: 'failed', message: messageOf(e) }),
-      );
-    }, 250);
-    return () => {
-      current = false;
-      clearTimeout(timer);
-    };
-  }, [query]);
-  const found = results.state === 'ready' ? results.value.principals : [];
-  return (
-    <fieldset class="picker">
-      <legend>Member</legend>
-      <SearchField
-        label="Search users, groups and service principals"
-        hint="The start of a display name (or of a user name). Managed identities are service principals."
-        value={query}
-        onInput={setQuery}
-      />
-      {results.state === 'loading' && <p class="loading">Searching…</p>}
-      {results.state === 'failed' && <Alert>{results.message}</Alert>}
-      {results.state === 'ready' &&
-        results.value.refused.map((message) => (
-          <p class="hint" key={message}>
-            Not listed, {message}
-          </p>
-        ))}
-      <div class="options" role="radiogroup" aria-label="Members">
-        {found.map((p) => (
-          <label key={p.id} class="option">
-            <input
-              type="radio"
-              name="member"
-              value={p.id}
-              checked={props.chosen?.id === p.id}
-              onChange={() => props.onChoose(p)}
-            />
-            <span>
-              <span class="option-name">{p.displayName || p.id}</span>
-              <span class="option-detail">
-                {p.kind}
-                {p.detail ? ` · ${p.detail}` : ''}
-              </span>
-            </span>
-          </label>
-        ))}
-        {results.state === 'ready' && found.length === 0 && (
-          <p class="hint">Nobody’s name starts with “{query}”.</p>
-        )}
-      </div>
-      {props.chosen && (
-        <p class="hint">
-          Chosen: <strong>{props.chosen.displayName}</strong> ({props.chosen.kind})
         </p>
       )}
     </fieldset>

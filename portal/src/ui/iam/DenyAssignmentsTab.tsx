@@ -3,7 +3,7 @@ import { listDenyAssignments } from '../../api/rbac.js';
 import { Alert } from '../components/Alert.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { useLoad } from '../components/useLoad.js';
-import { FilterBox, Pager, usePagedList } from './paging.js';
+import { FilterBox, Pager, usePagedList } from '../components/paging.js';
 import { Permissions } from './Permissions.js';
 import { originOf } from './scopes.js';
 

@@ -5,18 +5,20 @@ import { Alert } from '../components/Alert.js';
 import { useLoad } from '../components/useLoad.js';
 import { BASE, iamHref } from '../router.js';
 import { AssignmentsTab } from './AssignmentsTab.js';
+import { CheckAccessTab } from './CheckAccessTab.js';
 import { DenyAssignmentsTab } from './DenyAssignmentsTab.js';
-import { AppLink } from './IamLink.js';
+import { AppLink } from '../components/AppLink.js';
 import { RolesTab } from './RolesTab.js';
 import type { ScopeInfo } from './scopes.js';
 import { ancestorsOf, parseScope } from './scopes.js';
-import { Tabs } from './Tabs.js';
+import { Tabs } from '../components/Tabs.js';
 
-type TabKey = 'assignments' | 'deny' | 'roles';
+type TabKey = 'assignments' | 'deny' | 'roles' | 'check';
 const TABS = [
   { key: 'assignments', label: 'Role assignments' },
   { key: 'deny', label: 'Deny assignments' },
   { key: 'roles', label: 'Roles' },
+  { key: 'check', label: 'Check access' },
 ] satisfies { key: TabKey; label: string }[];
 
 /**
@@ -86,6 +88,7 @@ function ScopeAccess({ info }: { info: ScopeInfo }) {
       </p>
       <Tabs label="Access control" tabs={TABS} selected={tab} onSelect={setTab}>
         {tab === 'assignments' && <AssignmentsTab info={info} roles={roles} />}
+        {tab === 'check' && <CheckAccessTab info={info} roles={roles} />}
         {tab === 'deny' && <DenyAssignmentsTab scope={scope} />}
         {tab === 'roles' && <RolesTab roles={roles} />}
       </Tabs>

@@ -3,7 +3,7 @@ import type { RoleDefinition } from '../../api/rbac.js';
 import { Alert } from '../components/Alert.js';
 import { Field } from '../components/Field.js';
 import type { Loaded } from '../components/useLoad.js';
-import { FilterBox, Pager, usePagedList } from './paging.js';
+import { FilterBox, Pager, usePagedList } from '../components/paging.js';
 import { Permissions } from './Permissions.js';
 import { searchRoles } from './roleSearch.js';
 

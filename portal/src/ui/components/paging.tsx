@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { SearchField } from '../components/Field.js';
+import { SearchField } from './Field.js';
 
 /**
  * A list filtered by text and cut into pages, in the browser: the lists here are what ARM
