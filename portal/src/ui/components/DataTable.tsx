@@ -30,6 +30,8 @@ export interface DataTableProps<T> {
   actions?: (item: T) => ComponentChildren;
   /** Which row is chosen, if rows can be chosen: it is marked for sight and for screen readers. */
   selectedKey?: string;
+  /** A class of the table's own, for a screen's styles. */
+  class?: string;
 }
 
 type Sort = { column: string; descending: boolean };
@@ -90,7 +92,7 @@ export function DataTable<T>(props: DataTableProps<T>) {
         </p>
       ) : (
         <div class="table-wrap">
-          <table>
+          <table class={props.class}>
             <caption class="visually-hidden">{props.caption}</caption>
             <thead>
               <tr>

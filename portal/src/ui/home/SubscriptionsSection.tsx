@@ -3,6 +3,7 @@ import { Alert } from '../components/Alert.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { Field } from '../components/Field.js';
 import type { Loaded } from '../components/useLoad.js';
+import { DataTable } from '../components/DataTable.js';
 import { CardIcon } from '../icons.js';
 import { IamLink } from '../iam/IamLink.js';
 
@@ -59,38 +60,30 @@ export function SubscriptionsSection({ subscriptions, chosen, onChoose }: Props)
               )}
             </Field>
           )}
-          <div class="table-wrap">
-            <table>
-              <caption class="visually-hidden">Subscriptions</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Subscription ID</th>
-                  <th scope="col" class="secondary">
-                    State
-                  </th>
-                  <th scope="col">Access</th>
-                </tr>
-              </thead>
-              <tbody>
-                {subscriptions.value.map((s) => (
-                  <tr
-                    key={s.subscriptionId}
-                    aria-current={s.subscriptionId === chosen?.subscriptionId ? 'true' : undefined}
-                  >
-                    <th scope="row">{s.displayName}</th>
-                    <td>
-                      <code>{s.subscriptionId}</code>
-                    </td>
-                    <td class="secondary">{s.state}</td>
-                    <td>
-                      <IamLink scope={`/subscriptions/${s.subscriptionId}`} name={s.displayName} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable<Subscription>
+            caption="Subscriptions"
+            what="subscriptions"
+            items={subscriptions.value}
+            keyOf={(sub) => sub.subscriptionId}
+            selectedKey={chosen?.subscriptionId}
+            textOf={(sub) => `${sub.displayName} ${sub.subscriptionId}`}
+            initialSort={{ column: 'Name' }}
+            columns={[
+              { header: 'Name', cell: (sub) => sub.displayName, sortValue: (sub) => sub.displayName },
+              {
+                header: 'Subscription ID',
+                cell: (sub) => <code>{sub.subscriptionId}</code>,
+                sortValue: (sub) => sub.subscriptionId,
+              },
+              { header: 'State', cell: (sub) => sub.state, sortValue: (sub) => sub.state, secondary: true },
+              {
+                header: 'Access',
+                cell: (sub) => (
+                  <IamLink scope={`/subscriptions/${sub.subscriptionId}`} name={sub.displayName} />
+                ),
+              },
+            ]}
+          />
         </>
       )}
     </section>

@@ -12,7 +12,7 @@ import { PlusIcon, TrashIcon } from '../icons.js';
 import { iamHref } from '../router.js';
 import { AddAssignmentDialog } from './AddAssignmentDialog.js';
 import { AppLink } from '../components/AppLink.js';
-import { FilterBox, Pager, usePagedList } from '../components/paging.js';
+import { DataTable } from '../components/DataTable.js';
 import { RemoveAssignmentDialog } from './RemoveAssignmentDialog.js';
 import type { AssignmentRow } from './assignmentRows.js';
 import { rowOf } from './assignmentRows.js';
@@ -41,7 +41,6 @@ export function AssignmentsTab({ info, roles }: { info: ScopeInfo; roles: Loaded
   const rows = (assignments.state === 'ready' ? assignments.value : []).map((a) =>
     rowOf(a, roleMap, principalMap, scope),
   );
-  const list = usePagedList(rows, textOf);
   const changed = (message: string) => {
     announce(message);
     setVersion((v) => v + 1);
@@ -69,7 +68,6 @@ export function AssignmentsTab({ info, roles }: { info: ScopeInfo; roles: Loaded
       {principals.state === 'failed' && (
         <Alert>Microsoft Graph did not name the principals: {principals.message}</Alert>
       )}
-      <FilterBox label="Filter role assignments" hint="By role, name, type or scope." list={list} />
       {assignments.state === 'loading' && (
         <p class="loading" aria-busy="true">
           Loading…
@@ -81,61 +79,58 @@ export function AssignmentsTab({ info, roles }: { info: ScopeInfo; roles: Loaded
           <p>Add one with Add role assignment: pick a role, then a user, group or service principal.</p>
         </EmptyState>
       )}
-      {assignments.state === 'ready' && rows.length > 0 && list.filtered.length === 0 && (
-        <p class="hint">No role assignment matches “{list.query}”.</p>
+      {assignments.state === 'ready' && rows.length > 0 && (
+        <DataTable<AssignmentRow>
+          caption="Role assignments"
+          what="role assignments"
+          items={rows}
+          keyOf={(row) => row.assignment.id}
+          textOf={textOf}
+          filterLabel="Filter role assignments"
+          filterHint="By role, name, type or scope."
+          initialSort={{ column: 'Role' }}
+          columns={[
+            { header: 'Role', cell: (row) => row.roleName, sortValue: (row) => row.roleName },
+            {
+              header: 'Principal',
+              cell: (row) => (
+                <>
+                  <span class="cell-main">{row.principalName}</span>
+                  <span class="cell-detail">
+                    {row.principalKind}
+                    {row.principalDetail ? ` · ${row.principalDetail}` : ''}
+                  </span>
+                </>
+              ),
+              sortValue: (row) => row.principalName,
+            },
+            {
+              header: 'Scope',
+              cell: (row) =>
+                row.origin.inherited ? (
+                  <AppLink href={iamHref(row.assignment.scope)}>{row.origin.label}</AppLink>
+                ) : (
+                  <span class="cell-main">{row.origin.label}</span>
+                ),
+              // This scope's own first, then the inherited ones from the nearest up.
+              sortValue: (row) => `${row.origin.inherited ? 1 : 0}${row.origin.label}`,
+            },
+          ]}
+          actions={(row) =>
+            !row.origin.inherited && (
+              <button
+                type="button"
+                class="button icon-button"
+                aria-label={`Remove ${row.roleName} for ${row.principalName}`}
+                title="Remove"
+                onClick={() => setRemoving(row)}
+              >
+                <TrashIcon />
+              </button>
+            )
+          }
+        />
       )}
-      {list.visible.length > 0 && (
-        <div class="table-wrap">
-          <table class="iam-table">
-            <caption class="visually-hidden">Role assignments</caption>
-            <thead>
-              <tr>
-                <th scope="col">Role</th>
-                <th scope="col">Principal</th>
-                <th scope="col">Scope</th>
-                <th scope="col" class="actions-col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.visible.map((row) => (
-                <tr key={row.assignment.id}>
-                  <th scope="row">{row.roleName}</th>
-                  <td>
-                    <span class="cell-main">{row.principalName}</span>
-                    <span class="cell-detail">
-                      {row.principalKind}
-                      {row.principalDetail ? ` · ${row.principalDetail}` : ''}
-                    </span>
-                  </td>
-                  <td>
-                    {row.origin.inherited ? (
-                      <AppLink href={iamHref(row.assignment.scope)}>{row.origin.label}</AppLink>
-                    ) : (
-                      <span class="cell-main">{row.origin.label}</span>
-                    )}
-                  </td>
-                  <td class="actions-col">
-                    {!row.origin.inherited && (
-                      <button
-                        type="button"
-                        class="button icon-button"
-                        aria-label={`Remove ${row.roleName} for ${row.principalName}`}
-                        title="Remove"
-                        onClick={() => setRemoving(row)}
-                      >
-                        <TrashIcon />
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {list.pages > 1 && <Pager what="role assignments" list={list} />}
       {adding && (
         <AddAssignmentDialog
           info={info}

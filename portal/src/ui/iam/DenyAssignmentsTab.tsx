@@ -3,7 +3,7 @@ import { listDenyAssignments } from '../../api/rbac.js';
 import { Alert } from '../components/Alert.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { useLoad } from '../components/useLoad.js';
-import { FilterBox, Pager, usePagedList } from '../components/paging.js';
+import { DataTable } from '../components/DataTable.js';
 import { Permissions } from './Permissions.js';
 import { originOf } from './scopes.js';
 
@@ -18,7 +18,6 @@ const whoOf = (principals: DenyAssignment['principals']): string =>
 export function DenyAssignmentsTab({ scope }: { scope: string }) {
   const denies = useLoad(() => listDenyAssignments(scope), [scope]);
   const all = denies.state === 'ready' ? denies.value : [];
-  const list = usePagedList(all, (d) => `${d.denyAssignmentName} ${d.description} ${whoOf(d.principals)}`);
   return (
     <section class="panel" aria-labelledby="deny-heading">
       <div class="panel-head">
@@ -27,7 +26,6 @@ export function DenyAssignmentsTab({ scope }: { scope: string }) {
       <p class="panel-description">
         A deny assignment blocks actions even where a role allows them. They cannot be added or removed here.
       </p>
-      <FilterBox label="Filter deny assignments" list={list} />
       {denies.state === 'loading' && (
         <p class="loading" aria-busy="true">
           Loading…
@@ -42,45 +40,56 @@ export function DenyAssignmentsTab({ scope }: { scope: string }) {
           </p>
         </EmptyState>
       )}
-      {list.visible.length > 0 && (
-        <div class="table-wrap">
-          <table class="iam-table">
-            <caption class="visually-hidden">Deny assignments</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Denied to</th>
-                <th scope="col">Scope</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.visible.map((d) => (
-                <tr key={d.id}>
-                  <th scope="row">
-                    <span class="cell-main">{d.denyAssignmentName}</span>
-                    {d.description && <span class="cell-detail">{d.description}</span>}
-                    <details>
-                      <summary>Denied actions</summary>
-                      <Permissions permissions={d.permissions} />
-                    </details>
-                  </th>
-                  <td>
-                    <span class="cell-main">{whoOf(d.principals)}</span>
-                    {d.excludePrincipals.length > 0 && (
-                      <span class="cell-detail">Except {whoOf(d.excludePrincipals)}</span>
-                    )}
-                  </td>
-                  <td>
-                    <span class="cell-main">{originOf(d.scope, scope).label}</span>
-                    {d.doNotApplyToChildScopes && <span class="cell-detail">Not on child scopes</span>}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+      {all.length > 0 && (
+        <DataTable<DenyAssignment>
+          class="iam-table"
+          caption="Deny assignments"
+          what="deny assignments"
+          items={all}
+          keyOf={(d) => d.id}
+          textOf={(d) => `${d.denyAssignmentName} ${d.description} ${whoOf(d.principals)}`}
+          filterLabel="Filter deny assignments"
+          initialSort={{ column: 'Name' }}
+          columns={[
+            {
+              header: 'Name',
+              cell: (d) => (
+                <>
+                  <span class="cell-main">{d.denyAssignmentName}</span>
+                  {d.description && <span class="cell-detail">{d.description}</span>}
+                  <details>
+                    <summary>Denied actions</summary>
+                    <Permissions permissions={d.permissions} />
+                  </details>
+                </>
+              ),
+              sortValue: (d) => d.denyAssignmentName,
+            },
+            {
+              header: 'Denied to',
+              cell: (d) => (
+                <>
+                  <span class="cell-main">{whoOf(d.principals)}</span>
+                  {d.excludePrincipals.length > 0 && (
+                    <span class="cell-detail">Except {whoOf(d.excludePrincipals)}</span>
+                  )}
+                </>
+              ),
+              sortValue: (d) => whoOf(d.principals),
+            },
+            {
+              header: 'Scope',
+              cell: (d) => (
+                <>
+                  <span class="cell-main">{originOf(d.scope, scope).label}</span>
+                  {d.doNotApplyToChildScopes && <span class="cell-detail">Not on child scopes</span>}
+                </>
+              ),
+              sortValue: (d) => originOf(d.scope, scope).label,
+            },
+          ]}
+        />
       )}
-      {list.pages > 1 && <Pager what="deny assignments" list={list} />}
     </section>
   );
 }
