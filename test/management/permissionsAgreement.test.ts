@@ -323,6 +323,20 @@ describe('the permissions API agrees with the engine on 1,000 random triples', (
         if (!(error instanceof Error) || !/already exists/.test(error.message)) throw error;
       }
     }
+    // One principal whose only grant is the guarded Owner at the subscription: the others may also
+    // hold unconditional grants wherever they are guarded, and every world needs places where the
+    // guard alone decides.
+    const { servicePrincipal: guardedOnly } = await tessera.directory.registerApplication(t.tenant, {
+      displayName: 'guarded-only',
+    });
+    await tessera.roleAssignments.create({
+      tenantId,
+      scope: sub,
+      roleDefinition: 'Owner',
+      principalId: guardedOnly.objectId,
+      condition: GUARDED_OWNER,
+    });
+    guarded.push({ holder: guardedOnly.objectId, scope: sub });
 
     // Actions: instances of every pattern the roles name, and some that none names.
     const actions = new Set<string>(['Microsoft.Web/sites/write', 'Contoso.Widgets/widgets/read']);
@@ -489,13 +503,15 @@ describe('the permissions API agrees with the engine on 1,000 random triples', (
       scope.toLowerCase().startsWith(`${ancestor.toLowerCase()}/`);
     const guardTally: Record<string, number> = {};
     let guardCalls = 0;
-    for (const principal of principals) {
+    for (const principal of [...principals, guardedOnly.objectId]) {
       const identities = groupsOf(principal);
       const guards = guarded.filter((g) => identities.has(g.holder));
       if (guards.length === 0) continue;
       const ownToken = await mintToken(t, { oid: principal });
-      // Half the scopes, at random, to keep the run short.
-      for (const scope of scopes.filter(() => rng.next() < 0.5)) {
+      // Half the scopes, at random, to keep the run short; every scope for the guard-only principal.
+      const sampledScopes =
+        principal === guardedOnly.objectId ? scopes : scopes.filter(() => rng.next() < 0.5);
+      for (const scope of sampledScopes) {
         const applies = guards.some((g) => within(scope, g.scope));
         const decisions: Record<string, Record<string, CheckAccessEntry>> = {};
         for (const given of [undefined, OWNER, READER]) {
