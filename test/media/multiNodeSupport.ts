@@ -10,6 +10,7 @@ import { chmod, copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ApiSession } from '../../src/media/api/types.js';
 import { locateFfmpeg } from '../../src/media/encoding/ffmpegBinary.js';
+import { MediaError } from '../../src/media/errors.js';
 import { containerOf } from '../../src/media/ids.js';
 import { MediaData, entityPath } from '../../src/media/mediaData.js';
 import type { WireEntity } from '../../src/media/mediaData.js';
@@ -229,24 +230,41 @@ export async function uploadInput(cluster: Cluster, clip: string): Promise<strin
 }
 
 /** A one-task job over `inputId`, submitted by the CLI (whose data has no runner: nodes run it). */
+/**
+ * A request that met another node's write to the account is refused whole with 503 ServerBusy and
+ * Retry-After (nothing was written); the SDKs retry it, and so does this in-process caller.
+ */
+async function asAClientWould<T>(request: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await request();
+    } catch (error) {
+      if (!(error instanceof MediaError && error.code === 'ServerBusy') || attempt >= 5) throw error;
+      await sleep(50 * attempt);
+    }
+  }
+}
+
 export async function submitJob(
   cluster: Cluster,
   inputId: string,
   name: string,
 ): Promise<{ jobId: string; taskId: string; outputId: string }> {
   const { data, session } = cluster;
-  const job = await data.entity(session, 'POST', 'Jobs', {
-    Name: name,
-    'InputMediaAssets@odata.bind': [`${session.urls.api}${entityPath('Assets', inputId)}`],
-    Tasks: [
-      {
-        Name: name,
-        Configuration: PRESET,
-        MediaProcessorId: MES,
-        TaskBody: taskBody(['JobInputAsset(0)'], [['JobOutputAsset(0)', `${name} output`]]),
-      },
-    ],
-  });
+  const job = await asAClientWould(() =>
+    data.entity(session, 'POST', 'Jobs', {
+      Name: name,
+      'InputMediaAssets@odata.bind': [`${session.urls.api}${entityPath('Assets', inputId)}`],
+      Tasks: [
+        {
+          Name: name,
+          Configuration: PRESET,
+          MediaProcessorId: MES,
+          TaskBody: taskBody(['JobInputAsset(0)'], [['JobOutputAsset(0)', `${name} output`]]),
+        },
+      ],
+    }),
+  );
   assert.ok(job);
   const jobId = job.Id as string;
   const [task] = await data.list(session, `${entityPath('Jobs', jobId)}/Tasks`);
