@@ -9,6 +9,7 @@ import { portalPlugin } from '../../src/portal/http/plugin.js';
 import { postForm } from '../support/authority.js';
 import { launchBrowser, screenshot, signInOnPage } from '../support/browser.js';
 import type { TestBrowser } from '../support/browser.js';
+import type { Request } from 'playwright-core';
 import { startTestServer } from '../support/server.js';
 import type { TestServer } from '../support/server.js';
 import { PageClient, authorizeUrl, pkcePair } from '../support/signInClient.js';
@@ -380,6 +381,48 @@ describe('portal: the first-start administrator in Chromium', () => {
     await screenshot(page, 'portal-10-switch-directory');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
+  });
+
+  it('a refresh token refused on reload signs in again through the SSO session, back to the same page', async () => {
+    const { page } = browser;
+    const storedToken = async () =>
+      (
+        JSON.parse(
+          (await page.evaluate<string | null>("sessionStorage.getItem('tessera.portal.accounts')")) ?? '{}',
+        ) as { accounts?: { refreshToken: string }[] }
+      ).accounts?.[0]?.refreshToken;
+    const before = await storedToken();
+    assert.ok(before);
+    const subscriptionId = t.server.bootstrap?.subscription.subscriptionId ?? '';
+    const scope = `/subscriptions/${subscriptionId}/resourceGroups/tessera-rg`;
+    const address = `${t.origin}/portal/iam?scope=${encodeURIComponent(scope)}`;
+    // The load refreshes (access tokens live in memory only), which rotates the stored token.
+    await page.goto(address);
+    await page.getByRole('tab', { name: 'Check access' }).waitFor();
+    assert.notEqual(await storedToken(), before);
+    // A reload that lost the refresh's answer (a navigation while it was in flight) presents the
+    // token it replaced: the authority revokes the family, and the SSO session signs the tab in again.
+    await page.evaluate(
+      `(() => { const s = JSON.parse(sessionStorage.getItem('tessera.portal.accounts'));
+        s.accounts[0].refreshToken = ${JSON.stringify(before)};
+        sessionStorage.setItem('tessera.portal.accounts', JSON.stringify(s)); })()`,
+    );
+    const authorizeRequests: string[] = [];
+    const countAuthorize = (request: Request) => {
+      if (request.url().includes('/oauth2/v2.0/authorize?')) authorizeRequests.push(request.url());
+    };
+    page.on('request', countAuthorize);
+    const signedIn = page.waitForURL((url) => url.searchParams.has('code'));
+    await page.reload();
+    await signedIn;
+    await page.waitForURL(address);
+    await page.getByRole('tab', { name: 'Check access' }).waitFor();
+    const after = await storedToken();
+    assert.ok(after && after !== before);
+    page.off('request', countAuthorize);
+    // Each of the page's requests found the token refused; one sign-in answered them all.
+    assert.equal(authorizeRequests.length, 1, authorizeRequests.join('\n'));
+    assert.match(authorizeRequests[0] ?? '', /login_hint=/);
   });
 
   it('signs out: the SSO session ends and the refresh token dies with it', async () => {

@@ -37,12 +37,22 @@ export interface SignInOptions {
  * Home screen's), the other APIs' tokens later from the refresh token. state ties the response to
  * this tab, nonce the ID token to this request.
  */
-export async function beginSignIn(options: SignInOptions = {}): Promise<never> {
+export function beginSignIn(options: SignInOptions = {}): Promise<never> {
+  // Every request of a page that finds its refresh token refused asks for a sign-in at once: the
+  // first one leaves, and the others must not overwrite its state with theirs.
+  leaving ??= redirectToAuthority(options);
+  return leaving;
+}
+
+let leaving: Promise<never> | undefined;
+
+async function redirectToAuthority(options: SignInOptions): Promise<never> {
   const pending: PendingSignIn = {
     state: randomToken(),
     nonce: randomToken(16),
     verifier: randomToken(32),
-    returnTo: portalPath(options.returnTo ?? location.pathname),
+    // The whole address: a page's query names what it shows (IAM's scope, a store's filter).
+    returnTo: portalPath(options.returnTo ?? `${location.pathname}${location.search}${location.hash}`),
   };
   writeJson(PENDING, pending);
   removeKey(SIGNED_OUT);
