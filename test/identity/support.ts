@@ -86,15 +86,17 @@ export function assertIdentityToken(
 
 /** Polls (bounded) until the host's IMDS listener accepts connections. */
 export async function waitForImds(port: number): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
+  let last: unknown;
+  for (let attempt = 0; attempt < 200; attempt++) {
     try {
       await fetch(`http://127.0.0.1:${port}/`);
       return;
-    } catch {
+    } catch (error) {
+      last = error;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
-  throw new Error(`the IMDS listener on port ${port} never opened`);
+  throw new Error(`the IMDS listener on port ${port} never opened`, { cause: last });
 }
 
 /** Polls (bounded) until nothing listens on the port any more. */
