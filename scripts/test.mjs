@@ -10,9 +10,10 @@
 //   node scripts/test.mjs                 everything, both engines
 //   node scripts/test.mjs <files…>        those files, once, on the engine TESSERA_TEST_STORE names
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const root = resolve(import.meta.dirname, '..');
 // Per run, so two runs on one machine never share (or delete) each other's CA or cluster.
@@ -58,6 +59,27 @@ const order = (file) => {
   return at < 0 ? LONG_FIRST.length : at;
 };
 
+/**
+ * Loading the server's modules through tsx costs a test process seconds of CPU, more than most
+ * files' tests take (test/management's 26 files: 156 CPU-s in a process each, 55 in five), so in
+ * a whole run these folders' files share processes, a few per process, one after another. Files
+ * that change what a process holds (environment variables, an SDK's per-process choices, hooks
+ * outside any suite), and the browser, client and multi-node folders, keep a process of their own.
+ */
+const SHARED_FOLDERS =
+  /^test\/(access|appconfig|authority|cli|directory|graph|guard|management|media|net|server|store|tls)\//;
+const OWN_PROCESS = new RegExp(
+  '^test/(' +
+    [
+      'authority/(deviceCodeCredential|interactiveMsal|interactiveSso|pagesLoginHint)',
+      'cli/(dataFolder|keys)',
+      'media/(protection|notifications)',
+      'tls/certificateAuthority',
+    ].join('|') +
+    ')\\.test\\.ts$',
+);
+const FILES_PER_PROCESS = 6;
+
 const tsx = ['--import', 'tsx'];
 let status = 0;
 let cluster;
@@ -81,7 +103,7 @@ try {
     status = runFiles(only, env);
   } else {
     const all = findTests(join(root, 'test'));
-    status = runFiles(all, env);
+    status = runFiles(all, env, { shareProcesses: true, name: 'sqlite' });
     if (env.TESSERA_TEST_DATABASE_URL) {
       const again = all.filter(
         (file) =>
@@ -89,7 +111,11 @@ try {
           !SQLITE_ONLY.test(file),
       );
       console.log(`\n# the store's suites again, every server on PostgreSQL (${again.length} files)`);
-      const second = runFiles(again, { ...env, TESSERA_TEST_STORE: 'postgres' });
+      const second = runFiles(
+        again,
+        { ...env, TESSERA_TEST_STORE: 'postgres' },
+        { shareProcesses: true, name: 'postgres' },
+      );
       status = status || second;
     } else {
       console.log('\n# PostgreSQL: no server binaries here (Debian: postgresql); its cases were skipped');
@@ -101,21 +127,44 @@ try {
 }
 process.exit(status);
 
-function runFiles(files, env) {
-  const result = spawnSync(
-    process.execPath,
-    [
-      ...tsx,
-      '--test',
-      '--test-concurrency=2',
-      ...[...files].sort((a, b) => order(a) - order(b) || a.localeCompare(b)),
-    ],
-    {
-      stdio: 'inherit',
-      env,
-    },
-  );
+function runFiles(files, env, { shareProcesses = false, name = 'run' } = {}) {
+  const sorted = [...files].sort((a, b) => order(a) - order(b) || a.localeCompare(b));
+  const entries = shareProcesses ? withSharedProcesses(sorted, name) : sorted;
+  const result = spawnSync(process.execPath, [...tsx, '--test', '--test-concurrency=2', ...entries], {
+    stdio: 'inherit',
+    env,
+  });
   return result.status ?? 1;
+}
+
+/**
+ * The files as the test runner gets them, in their order: the shareable ones replaced by entry
+ * files that each import a few of them (named after their first member, and listed here so a
+ * failure can be placed), each where its first member was.
+ */
+function withSharedProcesses(files, name) {
+  const shareable = (file) => {
+    const path = relative(root, file);
+    return SHARED_FOLDERS.test(path) && !OWN_PROCESS.test(path);
+  };
+  const shared = files.filter(shareable);
+  const entryOf = new Map();
+  const dir = join(runDir, name);
+  mkdirSync(dir, { recursive: true });
+  for (let at = 0; at < shared.length; at += FILES_PER_PROCESS) {
+    const members = shared.slice(at, at + FILES_PER_PROCESS);
+    const first = relative(root, members[0])
+      .replace(/^test\//, '')
+      .replace(/\.test\.ts$/, '');
+    const entry = join(dir, `${first.replaceAll('/', '-')}+${members.length - 1}.test.mjs`);
+    writeFileSync(
+      entry,
+      members.map((file) => `import ${JSON.stringify(pathToFileURL(file).href)};\n`).join(''),
+    );
+    console.log(`# ${basename(entry)}: ${members.map((file) => relative(root, file)).join(' ')}`);
+    entryOf.set(members[0], entry);
+  }
+  return files.flatMap((file) => (!shareable(file) ? [file] : entryOf.has(file) ? [entryOf.get(file)] : []));
 }
 
 /** A throw-away cluster for this run, or undefined (with a note) when PostgreSQL is not installed. */

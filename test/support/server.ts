@@ -45,13 +45,17 @@ export interface TestServerOptions {
   mediaDir?: string;
 }
 
-/** A fresh data folder seeded with the run's CA, so NODE_EXTRA_CA_CERTS trusts the server. */
+/**
+ * A fresh data folder seeded with the run's CA, so NODE_EXTRA_CA_CERTS trusts the server, and with
+ * the run's server certificate for the loopback names, which the server keeps (a key pair less to
+ * generate per server); a server with more names issues its own.
+ */
 export function testDataDir(): string {
   const dataDir = mkdtempSync(join(tmpdir(), 'tessera-test-'));
   const caDir = process.env.TESSERA_TEST_CA_DIR;
   if (!caDir) throw new Error('TESSERA_TEST_CA_DIR is not set: run the tests with `npm test`');
   mkdirSync(join(dataDir, 'tls'), { recursive: true, mode: 0o700 });
-  for (const file of ['ca.pem', 'ca-key.pem'])
+  for (const file of ['ca.pem', 'ca-key.pem', 'server.pem', 'server-key.pem'])
     copyFileSync(join(caDir, 'tls', file), join(dataDir, 'tls', file));
   return dataDir;
 }
