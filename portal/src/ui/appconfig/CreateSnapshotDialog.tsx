@@ -4,7 +4,7 @@ import { createSnapshot, getSnapshot, pollOperation } from '../../api/appConfigu
 import { announce } from '../announcer.js';
 import { Alert } from '../components/Alert.js';
 import { Dialog } from '../components/Dialog.js';
-import { Field } from '../components/Field.js';
+import { Field, TextField } from '../components/Field.js';
 import { explain } from './refusals.js';
 
 interface Props {
@@ -92,19 +92,16 @@ export function CreateSnapshotDialog({ store, onClose, onCreated }: Props) {
   return (
     <Dialog title="Create snapshot" onClose={onClose}>
       <form class="ac-kv-form ac-wide-dialog" onSubmit={create}>
-        <Field label="Name" hint="Applications load the snapshot by this name; it cannot be reused.">
-          {(ids) => (
-            <input
-              {...ids}
-              required
-              autoFocus
-              autoComplete="off"
-              disabled={working}
-              value={name}
-              onInput={(e) => setName(e.currentTarget.value)}
-            />
-          )}
-        </Field>
+        <TextField
+          label="Name"
+          hint="Applications load the snapshot by this name; it cannot be reused."
+          required
+          autoFocus
+          autoComplete="off"
+          disabled={working}
+          value={name}
+          onValue={setName}
+        />
         <fieldset class="picker">
           <legend>Key-values to copy</legend>
           <p class="hint">
@@ -180,21 +177,18 @@ export function CreateSnapshotDialog({ store, onClose, onCreated }: Props) {
               </select>
             )}
           </Field>
-          <Field label="Kept after archiving (days)" hint="From one hour (0.05) to 90 days.">
-            {(ids) => (
-              <input
-                {...ids}
-                type="number"
-                min={0.05}
-                max={90}
-                step="any"
-                required
-                disabled={working}
-                value={retentionDays}
-                onInput={(e) => setRetentionDays(e.currentTarget.value)}
-              />
-            )}
-          </Field>
+          <TextField
+            label="Kept after archiving (days)"
+            hint="From one hour (0.05) to 90 days."
+            type="number"
+            min={0.05}
+            max={90}
+            step="any"
+            required
+            disabled={working}
+            value={retentionDays}
+            onValue={setRetentionDays}
+          />
         </div>
         {working && (
           <div class="ac-operation" role="status">

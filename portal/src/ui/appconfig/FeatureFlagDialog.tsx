@@ -6,7 +6,7 @@ import { FLAG_PREFIX } from '../../api/appConfigurationFlags.js';
 import { announce } from '../announcer.js';
 import { Alert, messageOf } from '../components/Alert.js';
 import { Dialog } from '../components/Dialog.js';
-import { Field } from '../components/Field.js';
+import { Field, TextField } from '../components/Field.js';
 import type { FilterDraft, FilterKind } from './flagFilters.js';
 import { FILTER_KINDS, draftOf, filterOf, newDraft } from './flagFilters.js';
 import { FilterEditor } from './FilterEditor.js';
@@ -111,41 +111,31 @@ export function FeatureFlagDialog({ store, existing, onClose, onSaved }: Props) 
       <form class="ac-kv-form ac-wide-dialog" onSubmit={save}>
         {!editing && (
           <div class="fields">
-            <Field label="Name" hint="What the application's code asks for, such as Beta.">
-              {(ids) => (
-                <input
-                  {...ids}
-                  required
-                  autoFocus
-                  autoComplete="off"
-                  value={name}
-                  onInput={(e) => setName(e.currentTarget.value)}
-                />
-              )}
-            </Field>
-            <Field label="Label" hint="Optional: one flag per label (prod, test).">
-              {(ids) => (
-                <input
-                  {...ids}
-                  autoComplete="off"
-                  value={label}
-                  onInput={(e) => setLabel(e.currentTarget.value)}
-                />
-              )}
-            </Field>
+            <TextField
+              label="Name"
+              hint="What the application's code asks for, such as Beta."
+              required
+              autoFocus
+              autoComplete="off"
+              value={name}
+              onValue={setName}
+            />
+            <TextField
+              label="Label"
+              hint="Optional: one flag per label (prod, test)."
+              autoComplete="off"
+              value={label}
+              onValue={setLabel}
+            />
           </div>
         )}
-        <Field label="Description">
-          {(ids) => (
-            <input
-              {...ids}
-              autoComplete="off"
-              autoFocus={editing}
-              value={description}
-              onInput={(e) => setDescription(e.currentTarget.value)}
-            />
-          )}
-        </Field>
+        <TextField
+          label="Description"
+          autoComplete="off"
+          autoFocus={editing}
+          value={description}
+          onValue={setDescription}
+        />
         <label class="ac-check">
           <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.currentTarget.checked)} />
           Enabled

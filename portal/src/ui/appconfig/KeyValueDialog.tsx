@@ -4,7 +4,7 @@ import { getKeyValue, putKeyValue } from '../../api/appConfiguration.js';
 import { announce } from '../announcer.js';
 import { Alert } from '../components/Alert.js';
 import { Dialog } from '../components/Dialog.js';
-import { Field } from '../components/Field.js';
+import { Field, TextField } from '../components/Field.js';
 import { conflictMessage, describeItem, explain, isConflict, storeAnswer } from './refusals.js';
 import { parseTags, tagsText } from './tags.js';
 
@@ -107,28 +107,22 @@ export function KeyValueDialog({ store, existing, onClose, onSaved }: Props) {
           )
         ) : (
           <>
-            <Field label="Key" hint="Any text but . and ..; a : or / groups keys (app:color).">
-              {(ids) => (
-                <input
-                  {...ids}
-                  required
-                  autoComplete="off"
-                  autoFocus
-                  value={key}
-                  onInput={(e) => setKey(e.currentTarget.value)}
-                />
-              )}
-            </Field>
-            <Field label="Label" hint="Optional: the same key can hold one value per label (prod, test).">
-              {(ids) => (
-                <input
-                  {...ids}
-                  autoComplete="off"
-                  value={label}
-                  onInput={(e) => setLabel(e.currentTarget.value)}
-                />
-              )}
-            </Field>
+            <TextField
+              label="Key"
+              hint="Any text but . and ..; a : or / groups keys (app:color)."
+              required
+              autoComplete="off"
+              autoFocus
+              value={key}
+              onValue={setKey}
+            />
+            <TextField
+              label="Label"
+              hint="Optional: the same key can hold one value per label (prod, test)."
+              autoComplete="off"
+              value={label}
+              onValue={setLabel}
+            />
           </>
         )}
         <Field label="Value">

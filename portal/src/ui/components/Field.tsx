@@ -1,4 +1,4 @@
-import type { ComponentChildren } from 'preact';
+import type { ComponentChildren, InputHTMLAttributes } from 'preact';
 import { useId } from 'preact/hooks';
 
 interface FieldProps {
@@ -55,6 +55,42 @@ export function RegionSelect(props: {
   );
 }
 
+/** What the portal's text boxes set besides their value. */
+interface InputAttributes {
+  type?: 'text' | 'search' | 'url' | 'number';
+  name?: string;
+  class?: string;
+  autoComplete?: string;
+  autoFocus?: boolean;
+  disabled?: boolean;
+  required?: boolean;
+  pattern?: string;
+  maxLength?: number;
+  min?: number | string;
+  max?: number | string;
+  step?: number | string;
+  placeholder?: string;
+}
+
+/** A labelled text box: the portal's most common control. */
+export function TextField({
+  label,
+  hint,
+  value,
+  onValue,
+  ...input
+}: InputAttributes & { label: string; hint?: string; value: string; onValue: (value: string) => void }) {
+  // Preact types <input> as one attribute set per `type`; these attributes suit each type used here.
+  const attributes = input as InputHTMLAttributes<HTMLInputElement>;
+  return (
+    <Field label={label} hint={hint}>
+      {(ids) => (
+        <input {...ids} {...attributes} value={value} onInput={(e) => onValue(e.currentTarget.value)} />
+      )}
+    </Field>
+  );
+}
+
 /** A labelled search box: what a picker or a list filters by as the person types. */
 export function SearchField(props: {
   label: string;
@@ -64,17 +100,14 @@ export function SearchField(props: {
   class?: string;
 }) {
   return (
-    <Field label={props.label} hint={props.hint}>
-      {(ids) => (
-        <input
-          {...ids}
-          type="search"
-          class={props.class}
-          autoComplete="off"
-          value={props.value}
-          onInput={(e) => props.onInput(e.currentTarget.value)}
-        />
-      )}
-    </Field>
+    <TextField
+      label={props.label}
+      hint={props.hint}
+      type="search"
+      class={props.class}
+      autoComplete="off"
+      value={props.value}
+      onValue={props.onInput}
+    />
   );
 }

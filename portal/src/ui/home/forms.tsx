@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { ResourceGroup } from '../../api/arm.js';
 import { createConfigurationStore, createMediaServicesAccount, createResourceGroup } from '../../api/arm.js';
-import { Field, RegionSelect } from '../components/Field.js';
+import { Field, RegionSelect, TextField } from '../components/Field.js';
 import { CreateForm } from './CreateForm.js';
 
 interface FormProps {
@@ -34,18 +34,15 @@ export function PlacementFields(props: { placement: Placement; nameHint: string;
   const { placement, groups } = props;
   return (
     <>
-      <Field label="Name" hint={props.nameHint}>
-        {(ids) => (
-          <input
-            {...ids}
-            name="name"
-            required
-            autoComplete="off"
-            value={placement.name}
-            onInput={(e) => placement.setName(e.currentTarget.value)}
-          />
-        )}
-      </Field>
+      <TextField
+        label="Name"
+        hint={props.nameHint}
+        name="name"
+        required
+        autoComplete="off"
+        value={placement.name}
+        onValue={placement.setName}
+      />
       {groups && (
         <Field label="Resource group">
           {(ids) => (

@@ -4,7 +4,7 @@ import { setAppRoles } from '../../../api/applications.js';
 import { Alert } from '../../components/Alert.js';
 import { DataTable } from '../../components/DataTable.js';
 import { EmptyState } from '../../components/EmptyState.js';
-import { Field } from '../../components/Field.js';
+import { Field, TextField } from '../../components/Field.js';
 import { PlusIcon } from '../../icons.js';
 import { AddForm } from './AddForm.js';
 import { EntitlementActions } from './EntitlementActions.js';
@@ -131,17 +131,13 @@ function NewRoleForm(props: { onCreate: (role: AppRole) => Promise<void>; onCanc
         })
       }
     >
-      <Field label="Display name">
-        {(ids) => (
-          <input
-            {...ids}
-            required
-            autoComplete="off"
-            value={displayName}
-            onInput={(e) => setDisplayName(e.currentTarget.value)}
-          />
-        )}
-      </Field>
+      <TextField
+        label="Display name"
+        required
+        autoComplete="off"
+        value={displayName}
+        onValue={setDisplayName}
+      />
       <Field label="Allowed member types">
         {(ids) => (
           <select
@@ -157,28 +153,16 @@ function NewRoleForm(props: { onCreate: (role: AppRole) => Promise<void>; onCanc
           </select>
         )}
       </Field>
-      <Field label="Value" hint="What tokens carry in their roles claim: no spaces, unique in the app.">
-        {(ids) => (
-          <input
-            {...ids}
-            required
-            pattern="\S+"
-            autoComplete="off"
-            value={value}
-            onInput={(e) => setValue(e.currentTarget.value)}
-          />
-        )}
-      </Field>
-      <Field label="Description">
-        {(ids) => (
-          <input
-            {...ids}
-            autoComplete="off"
-            value={description}
-            onInput={(e) => setDescription(e.currentTarget.value)}
-          />
-        )}
-      </Field>
+      <TextField
+        label="Value"
+        hint="What tokens carry in their roles claim: no spaces, unique in the app."
+        required
+        pattern="\S+"
+        autoComplete="off"
+        value={value}
+        onValue={setValue}
+      />
+      <TextField label="Description" autoComplete="off" value={description} onValue={setDescription} />
     </AddForm>
   );
 }

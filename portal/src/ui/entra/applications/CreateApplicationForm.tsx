@@ -4,7 +4,7 @@ import { PLATFORMS, SIGN_IN_AUDIENCES, createApplication } from '../../../api/ap
 import { createServicePrincipal } from '../../../api/servicePrincipals.js';
 import { announce } from '../../announcer.js';
 import { messageOf } from '../../components/Alert.js';
-import { Field } from '../../components/Field.js';
+import { Field, TextField } from '../../components/Field.js';
 import { entraHref, navigate } from '../../router.js';
 import { AddForm } from './AddForm.js';
 
@@ -50,17 +50,14 @@ export function CreateApplicationForm({ onCancel }: { onCancel: () => void }) {
         }
       }}
     >
-      <Field label="Display name" hint="What people see when they sign in to it or grant it access.">
-        {(ids) => (
-          <input
-            {...ids}
-            required
-            autoComplete="off"
-            value={name}
-            onInput={(e) => setName(e.currentTarget.value)}
-          />
-        )}
-      </Field>
+      <TextField
+        label="Display name"
+        hint="What people see when they sign in to it or grant it access."
+        required
+        autoComplete="off"
+        value={name}
+        onValue={setName}
+      />
       <Field label="Supported account types">
         {(ids) => (
           <select {...ids} value={audience} onChange={(e) => setAudience(e.currentTarget.value)}>
@@ -89,18 +86,15 @@ export function CreateApplicationForm({ onCancel }: { onCancel: () => void }) {
         )}
       </Field>
       {platform && (
-        <Field label="Redirect URI" hint={PLATFORMS.find((p) => p.key === platform)?.hint}>
-          {(ids) => (
-            <input
-              {...ids}
-              type="url"
-              required
-              autoComplete="off"
-              value={uri}
-              onInput={(e) => setUri(e.currentTarget.value)}
-            />
-          )}
-        </Field>
+        <TextField
+          label="Redirect URI"
+          hint={PLATFORMS.find((p) => p.key === platform)?.hint}
+          type="url"
+          required
+          autoComplete="off"
+          value={uri}
+          onValue={setUri}
+        />
       )}
       <div class="field check">
         <input

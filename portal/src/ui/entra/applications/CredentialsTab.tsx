@@ -4,7 +4,7 @@ import { addCertificate, addSecret, removeCertificate, removeSecret } from '../.
 import { ConfirmDelete } from '../../components/ConfirmDelete.js';
 import { DataTable } from '../../components/DataTable.js';
 import { EmptyState } from '../../components/EmptyState.js';
-import { Field } from '../../components/Field.js';
+import { Field, TextField } from '../../components/Field.js';
 import { PlusIcon, TrashIcon } from '../../icons.js';
 import { AddForm } from './AddForm.js';
 import { certificateKeyOf } from './certificateFile.js';
@@ -96,16 +96,13 @@ function Certificates({ app, onChanged }: TabProps) {
               />
             )}
           </Field>
-          <Field label="Description" hint="Optional; the certificate’s subject otherwise.">
-            {(ids) => (
-              <input
-                {...ids}
-                autoComplete="off"
-                value={description}
-                onInput={(e) => setDescription(e.currentTarget.value)}
-              />
-            )}
-          </Field>
+          <TextField
+            label="Description"
+            hint="Optional; the certificate’s subject otherwise."
+            autoComplete="off"
+            value={description}
+            onValue={setDescription}
+          />
         </AddForm>
       )}
       {app.certificates.length === 0 ? (
@@ -216,16 +213,7 @@ function Secrets({ app, onChanged }: TabProps) {
             onChanged(`Client secret ${secret.displayName || secret.hint} added. Copy its value now.`);
           }}
         >
-          <Field label="Description">
-            {(ids) => (
-              <input
-                {...ids}
-                autoComplete="off"
-                value={description}
-                onInput={(e) => setDescription(e.currentTarget.value)}
-              />
-            )}
-          </Field>
+          <TextField label="Description" autoComplete="off" value={description} onValue={setDescription} />
           <Field label="Expires">
             {(ids) => (
               <select {...ids} value={String(days)} onChange={(e) => setDays(Number(e.currentTarget.value))}>

@@ -4,7 +4,7 @@ import { setIdentifierUris, setScopes } from '../../../api/applications.js';
 import { Alert } from '../../components/Alert.js';
 import { DataTable } from '../../components/DataTable.js';
 import { EmptyState } from '../../components/EmptyState.js';
-import { Field } from '../../components/Field.js';
+import { Field, TextField } from '../../components/Field.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { PlusIcon } from '../../icons.js';
 import { AddForm } from './AddForm.js';
@@ -168,18 +168,15 @@ function NewScopeForm(props: { onCreate: (scope: PermissionScope) => Promise<voi
         })
       }
     >
-      <Field label="Scope name" hint="No spaces: Orders.Read.">
-        {(ids) => (
-          <input
-            {...ids}
-            required
-            pattern="\S+"
-            autoComplete="off"
-            value={value}
-            onInput={(e) => setValue(e.currentTarget.value)}
-          />
-        )}
-      </Field>
+      <TextField
+        label="Scope name"
+        hint="No spaces: Orders.Read."
+        required
+        pattern="\S+"
+        autoComplete="off"
+        value={value}
+        onValue={setValue}
+      />
       <Field label="Who can consent">
         {(ids) => (
           <select {...ids} value={type} onChange={(e) => setType(e.currentTarget.value as 'User' | 'Admin')}>
@@ -188,26 +185,18 @@ function NewScopeForm(props: { onCreate: (scope: PermissionScope) => Promise<voi
           </select>
         )}
       </Field>
-      <Field label="Admin consent display name">
-        {(ids) => (
-          <input
-            {...ids}
-            autoComplete="off"
-            value={displayName}
-            onInput={(e) => setDisplayName(e.currentTarget.value)}
-          />
-        )}
-      </Field>
-      <Field label="Admin consent description">
-        {(ids) => (
-          <input
-            {...ids}
-            autoComplete="off"
-            value={description}
-            onInput={(e) => setDescription(e.currentTarget.value)}
-          />
-        )}
-      </Field>
+      <TextField
+        label="Admin consent display name"
+        autoComplete="off"
+        value={displayName}
+        onValue={setDisplayName}
+      />
+      <TextField
+        label="Admin consent description"
+        autoComplete="off"
+        value={description}
+        onValue={setDescription}
+      />
     </AddForm>
   );
 }

@@ -3,7 +3,7 @@ import type { AppRegistration, Platform } from '../../../api/applications.js';
 import { PLATFORMS, setRedirectUris } from '../../../api/applications.js';
 import { Alert } from '../../components/Alert.js';
 import { DataTable } from '../../components/DataTable.js';
-import { Field } from '../../components/Field.js';
+import { TextField } from '../../components/Field.js';
 import { PlusIcon, TrashIcon } from '../../icons.js';
 import { AddForm } from './AddForm.js';
 import { useAction } from './useAction.js';
@@ -69,18 +69,14 @@ function PlatformUris(props: TabProps & { platform: (typeof PLATFORMS)[number] }
             onChanged(`Redirect URI ${value} added.`);
           }}
         >
-          <Field label="Redirect URI">
-            {(ids) => (
-              <input
-                {...ids}
-                type="url"
-                required
-                autoComplete="off"
-                value={uri}
-                onInput={(e) => setUri(e.currentTarget.value)}
-              />
-            )}
-          </Field>
+          <TextField
+            label="Redirect URI"
+            type="url"
+            required
+            autoComplete="off"
+            value={uri}
+            onValue={setUri}
+          />
         </AddForm>
       )}
       {error && <Alert>{error}</Alert>}

@@ -3,7 +3,7 @@ import type { DirectoryGroup } from '../../../api/graphGroups.js';
 import { createGroup } from '../../../api/graphGroups.js';
 import { Alert } from '../../components/Alert.js';
 import { Dialog } from '../../components/Dialog.js';
-import { Field } from '../../components/Field.js';
+import { TextField } from '../../components/Field.js';
 import { useSubmit } from '../../components/useSubmit.js';
 
 /** New security group: a name and what it is for. */
@@ -25,27 +25,14 @@ export function CreateGroupDialog({
         <p class="hint">
           A security group: give it Azure roles or app roles once, then add and remove members.
         </p>
-        <Field label="Group name">
-          {(ids) => (
-            <input
-              {...ids}
-              required
-              maxLength={256}
-              value={displayName}
-              onInput={(e) => setDisplayName(e.currentTarget.value)}
-            />
-          )}
-        </Field>
-        <Field label="Description" hint="Optional: who belongs in it.">
-          {(ids) => (
-            <input
-              {...ids}
-              maxLength={1024}
-              value={description}
-              onInput={(e) => setDescription(e.currentTarget.value)}
-            />
-          )}
-        </Field>
+        <TextField label="Group name" required maxLength={256} value={displayName} onValue={setDisplayName} />
+        <TextField
+          label="Description"
+          hint="Optional: who belongs in it."
+          maxLength={1024}
+          value={description}
+          onValue={setDescription}
+        />
         {error && <Alert>{error}</Alert>}
         <div class="actions">
           <button type="submit" class="button primary" disabled={busy}>

@@ -3,7 +3,7 @@ import type { DirectoryUser } from '../../../api/graphUsers.js';
 import { createUser, generatePassword, verifiedDomains } from '../../../api/graphUsers.js';
 import { Alert } from '../../components/Alert.js';
 import { Dialog } from '../../components/Dialog.js';
-import { Field } from '../../components/Field.js';
+import { Field, TextField } from '../../components/Field.js';
 import { useLoad } from '../../components/useLoad.js';
 import { useSubmit } from '../../components/useSubmit.js';
 import { AppLink } from '../../components/AppLink.js';
@@ -73,17 +73,14 @@ export function CreateUserDialog({ onClose, onCreated }: Props) {
   return (
     <Dialog title="New user" onClose={onClose}>
       <form onSubmit={submit}>
-        <Field label="Display name" hint="How people see them: “Avery Howard”.">
-          {(ids) => (
-            <input
-              {...ids}
-              required
-              maxLength={256}
-              value={displayName}
-              onInput={(e) => setDisplayName(e.currentTarget.value)}
-            />
-          )}
-        </Field>
+        <TextField
+          label="Display name"
+          hint="How people see them: “Avery Howard”."
+          required
+          maxLength={256}
+          value={displayName}
+          onValue={setDisplayName}
+        />
         <div class="fields">
           <Field label="User name" hint="Before the @: what they type to sign in.">
             {(ids) => (

@@ -3,7 +3,7 @@ import type { Asset, Job } from '../../../api/mediaServices.js';
 import { ENCODING_PRESETS, submitEncodingJob } from '../../../api/mediaServices.js';
 import { Alert } from '../../components/Alert.js';
 import { Dialog } from '../../components/Dialog.js';
-import { Field } from '../../components/Field.js';
+import { Field, TextField } from '../../components/Field.js';
 import { useSubmit } from '../../components/useSubmit.js';
 
 interface EncodeDialogProps {
@@ -38,17 +38,7 @@ export function EncodeDialog({ account, asset, onSubmitted, onClose }: EncodeDia
               </select>
             )}
           </Field>
-          <Field label="Job name">
-            {(ids) => (
-              <input
-                {...ids}
-                type="text"
-                maxLength={256}
-                value={name}
-                onInput={(e) => setName(e.currentTarget.value)}
-              />
-            )}
-          </Field>
+          <TextField label="Job name" type="text" maxLength={256} value={name} onValue={setName} />
         </div>
         {error && <Alert>{error}</Alert>}
         <div class="actions">

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { Accepted, NewProgram } from '../../../api/mediaLive.js';
-import { Field } from '../../components/Field.js';
+import { Field, TextField } from '../../components/Field.js';
 import { CreateForm } from '../../home/CreateForm.js';
 
 /**
@@ -32,18 +32,15 @@ export function ProgramForm(props: {
       }}
       onCancel={props.onCancel}
     >
-      <Field label="Program name" hint="Letters, digits and hyphens, starting with a letter or digit.">
-        {(ids) => (
-          <input
-            {...ids}
-            name="name"
-            required
-            autoComplete="off"
-            value={name}
-            onInput={(e) => setName(e.currentTarget.value)}
-          />
-        )}
-      </Field>
+      <TextField
+        label="Program name"
+        hint="Letters, digits and hyphens, starting with a letter or digit."
+        name="name"
+        required
+        autoComplete="off"
+        value={name}
+        onValue={setName}
+      />
       <Field
         label="Archive window (minutes)"
         hint="How far back viewers can seek, and how much is kept live: 5 to 1500 minutes."
@@ -62,28 +59,22 @@ export function ProgramForm(props: {
           />
         )}
       </Field>
-      <Field label="Manifest name" hint="Optional: the name in the program's streaming URLs (name.ism).">
-        {(ids) => (
-          <input
-            {...ids}
-            name="manifestName"
-            autoComplete="off"
-            value={manifestName}
-            onInput={(e) => setManifestName(e.currentTarget.value)}
-          />
-        )}
-      </Field>
-      <Field label="Asset name" hint={`A new asset records the program; “${defaultAsset}” if left empty.`}>
-        {(ids) => (
-          <input
-            {...ids}
-            name="assetName"
-            autoComplete="off"
-            value={assetName}
-            onInput={(e) => setAssetName(e.currentTarget.value)}
-          />
-        )}
-      </Field>
+      <TextField
+        label="Manifest name"
+        hint="Optional: the name in the program's streaming URLs (name.ism)."
+        name="manifestName"
+        autoComplete="off"
+        value={manifestName}
+        onValue={setManifestName}
+      />
+      <TextField
+        label="Asset name"
+        hint={`A new asset records the program; “${defaultAsset}” if left empty.`}
+        name="assetName"
+        autoComplete="off"
+        value={assetName}
+        onValue={setAssetName}
+      />
     </CreateForm>
   );
 }
