@@ -355,6 +355,33 @@ describe('portal: the first-start administrator in Chromium', () => {
     );
   });
 
+  it('creates a resource in the first group when the groups load after its form opened', async () => {
+    const { page } = browser;
+    const groupsList = /\/resourcegroups\?api-version=/;
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await page.route(groupsList, async (route) => {
+      await released;
+      await route.continue();
+    });
+    try {
+      await page.reload();
+      const section = page.getByRole('region', { name: 'Media Services accounts' });
+      await section.getByRole('button', { name: 'Create Media Services account' }).click();
+      await section.getByLabel('Name').fill('latemedia');
+      release();
+      await section.getByRole('option', { name: 'tessera-rg' }).waitFor({ state: 'attached' });
+      await section.getByRole('button', { name: 'Create', exact: true }).click();
+      await section.getByRole('rowheader', { name: 'latemedia' }).waitFor();
+    } finally {
+      release();
+      await page.unroute(groupsList);
+    }
+    const subscriptionId = t.server.bootstrap?.subscription.subscriptionId ?? '';
+    const created = await t.server.tessera.mediaServices.find(subscriptionId, 'tessera-rg', 'latemedia');
+    assert.equal(created?.location, 'westus');
+  });
+
   it('fits a phone’s width', async () => {
     const { page } = browser;
     await page.setViewportSize({ width: 390, height: 844 });

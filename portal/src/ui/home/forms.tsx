@@ -21,11 +21,16 @@ export interface Placement {
   setLocation: (value: string) => void;
 }
 
-/** A new resource's placement; a resource defaults to its first group's region, as ARM clients do. */
+/**
+ * A new resource's placement; until the person picks, the first group and its region, as ARM
+ * clients default. Derived at every render: the form may open before the groups have loaded.
+ */
 export function usePlacement(groups: readonly ResourceGroup[] = []): Placement {
   const [name, setName] = useState('');
-  const [group, setGroup] = useState(groups[0]?.name ?? '');
-  const [location, setLocation] = useState(groups[0]?.location ?? 'westus');
+  const [chosenGroup, setGroup] = useState<string | undefined>(undefined);
+  const [chosenLocation, setLocation] = useState<string | undefined>(undefined);
+  const group = chosenGroup ?? groups[0]?.name ?? '';
+  const location = chosenLocation ?? groups.find((g) => g.name === group)?.location ?? 'westus';
   return { name, setName, group, setGroup, location, setLocation };
 }
 
@@ -83,7 +88,12 @@ function GroupSelect(props: {
   onChange: (value: string) => void;
 }) {
   return (
-    <select id={props.id} value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)}>
+    <select
+      id={props.id}
+      required
+      value={props.value}
+      onChange={(e) => props.onChange(e.currentTarget.value)}
+    >
       {props.groups.map((g) => (
         <option key={g.name} value={g.name}>
           {g.name}
