@@ -43,7 +43,7 @@ const POSTGRES_SUITES = [
 const SQLITE_ONLY = new RegExp(
   '/(' +
     [
-      'authority/(deviceCodeCredential|interactiveMsal|interactiveSso|pagesLoginHint)',
+      'authority/(deviceCodeCredential|interactiveMsal|interactiveSso|msalBrowserSpa|pagesLoginHint)',
       'authority/(discovery|errors|formLimits|idToken|pagesCsrf|pagesHeaders|v1Endpoint|authorizeRequests)',
       'access/(accessIndex|builtInRoles|condition[A-Za-z]+)',
       'appconfig/(filterSyntax|bodyDepth|bodyLimits|errors)',
@@ -71,7 +71,7 @@ const SHARED_FOLDERS =
 const OWN_PROCESS = new RegExp(
   '^test/(' +
     [
-      'authority/(deviceCodeCredential|interactiveMsal|interactiveSso|pagesLoginHint)',
+      'authority/(deviceCodeCredential|interactiveMsal|interactiveSso|msalBrowserSpa|pagesLoginHint)',
       'cli/(dataFolder|keys)',
       'media/(protection|notifications)',
       'tls/certificateAuthority',

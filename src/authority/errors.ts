@@ -265,7 +265,7 @@ export const aadsts = {
       400,
       'invalid_request',
       70007,
-      `The response_mode '${responseMode}' is not supported with response_type 'code'. Use 'query' or 'form_post', which keep the code out of the reach of the redirect page's scripts.`,
+      `The response_mode '${responseMode}' is not supported with response_type 'code'. Use 'query', 'fragment' or 'form_post'.`,
     ),
   pkceRequired: () =>
     e(

@@ -126,12 +126,22 @@ describe('authorization requests: redirect URIs, PKCE and errors', () => {
     };
     expectRedirected(await cli({ response_type: '' }), 'invalid_request', 900144);
     expectRedirected(await cli({ response_type: 'token' }), 'unsupported_response_type', 70005);
-    expectRedirected(await cli({ response_mode: 'fragment' }), 'invalid_request', 70007);
+    expectRedirected(await cli({ response_mode: 'web_message' }), 'invalid_request', 70007);
     expectRedirected(await cli({ scope: '' }), 'invalid_request', 900144);
     expectRedirected(await cli({ scope: 'api://not-registered/.default' }), 'invalid_resource', 500011);
     expectRedirected(await cli({ prompt: 'always' }), 'invalid_request', 90100);
-    const fragment = await cli({ response_mode: 'fragment' });
-    assert.ok(fragment.location?.startsWith('http://localhost:8400/?'), 'fragment is refused in the query');
+    const unknownMode = await cli({ response_mode: 'web_message' });
+    assert.ok(
+      unknownMode.location?.startsWith('http://localhost:8400/?'),
+      'an unknown mode is refused in the query',
+    );
+    // A refusal after the mode is known goes where the client asked for its answer.
+    const fragment = await cli({ response_mode: 'fragment', prompt: 'always' });
+    assert.ok(
+      fragment.location?.startsWith('http://localhost:8400/#error=invalid_request&'),
+      String(fragment.location),
+    );
+    expectRedirected(fragment, 'invalid_request', 90100);
     const formPost = await cli({ response_mode: 'form_post', response_type: 'id_token' });
     const posted = responseFields(formPost);
     assert.equal(posted.error, 'unsupported_response_type');

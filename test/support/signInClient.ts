@@ -113,7 +113,11 @@ export class PageClient {
 
 /** The authorization response's fields: from the redirect's query, or from the form_post page. */
 export function responseFields(page: PageResponse): Record<string, string> {
-  if (page.location) return Object.fromEntries(new URL(page.location).searchParams);
+  if (page.location) {
+    const url = new URL(page.location);
+    // response_mode=fragment answers after '#', query (the default) in the search.
+    return Object.fromEntries(url.hash ? new URLSearchParams(url.hash.slice(1)) : url.searchParams);
+  }
   assert.match(
     page.text,
     /Signing you in/,

@@ -1,7 +1,7 @@
 import type { TokenVersion } from '../issuers.js';
 
 export type Prompt = 'login' | 'none' | 'select_account' | 'consent';
-export type ResponseMode = 'query' | 'form_post';
+export type ResponseMode = 'query' | 'fragment' | 'form_post';
 
 /**
  * A validated authorization request, as a pending sign-in keeps it (JSON). Types only, apart from

@@ -10,7 +10,8 @@ import type { ResponseTarget } from './authorizationRequest.js';
 
 /**
  * Sends the authorization response (RFC 6749 §4.1.2) to the client's redirect URI, already
- * checked against its registration: in the query, or as an auto-submitted form (form_post).
+ * checked against its registration: in the query, in the fragment, or as an auto-submitted form
+ * (form_post).
  * `state` is echoed as sent.
  */
 export function respondToClient(
@@ -31,7 +32,8 @@ export function respondToClient(
     );
   }
   const url = new URL(target.redirectUri);
-  for (const [name, value] of Object.entries(all)) url.searchParams.append(name, value);
+  if (target.responseMode === 'fragment') url.hash = new URLSearchParams(all).toString();
+  else for (const [name, value] of Object.entries(all)) url.searchParams.append(name, value);
   return sendRedirect(ctx.reply, url.href);
 }
 

@@ -53,7 +53,8 @@ export async function trustClient(
   }
   const state = text(params, 'state');
   const mode = params.get('response_mode') ?? 'query';
-  if (mode === 'query' || mode === 'form_post') {
+  // fragment is what MSAL.js asks for: a SPA reads the code from the address and clears it.
+  if (mode === 'query' || mode === 'fragment' || mode === 'form_post') {
     return { application, target: { redirectUri, responseMode: mode, state } };
   }
   return { application, target: { redirectUri, responseMode: 'query', state }, responseModeError: mode };
