@@ -5,6 +5,8 @@ import { randomInt } from 'node:crypto';
 /** Below this, ports are the well-known and registered services'. */
 const LOWEST = 10000;
 const ATTEMPTS = 20;
+/** At or above LOWEST, the ports Chromium and Firefox refuse to fetch from (ERR_UNSAFE_PORT). */
+const BROWSER_REFUSED = new Set([10080]);
 
 /**
  * The kernel's range for the local ports of outgoing connections (Linux), or undefined where it
@@ -46,7 +48,9 @@ export async function freeLoopbackPort(): Promise<number> {
   const range = ephemeralRange();
   if (range && range.low - LOWEST > 1000) {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      const port = await tryListen(randomInt(LOWEST, range.low));
+      const candidate = randomInt(LOWEST, range.low);
+      if (BROWSER_REFUSED.has(candidate)) continue;
+      const port = await tryListen(candidate);
       if (port !== undefined) return port;
     }
   }
