@@ -10,7 +10,15 @@
 //   node scripts/test.mjs                 everything, both engines
 //   node scripts/test.mjs <files…>        those files, once, on the engine TESSERA_TEST_STORE names
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -82,6 +90,9 @@ const FILES_PER_PROCESS = 6;
 
 const tsx = ['--import', 'tsx'];
 let status = 0;
+const failed = [];
+// Each shared process's entry file, with the test files it imports.
+const membersOf = new Map();
 let cluster;
 try {
   const made = spawnSync(process.execPath, [...tsx, join(root, 'test/support/makeCa.ts'), caDir], {
@@ -121,6 +132,7 @@ try {
       console.log('\n# PostgreSQL: no server binaries here (Debian: postgresql); its cases were skipped');
     }
   }
+  printFailures();
 } finally {
   if (cluster) cluster.stop();
   rmSync(runDir, { recursive: true, force: true });
@@ -130,11 +142,51 @@ process.exit(status);
 function runFiles(files, env, { shareProcesses = false, name = 'run' } = {}) {
   const sorted = [...files].sort((a, b) => order(a) - order(b) || a.localeCompare(b));
   const entries = shareProcesses ? withSharedProcesses(sorted, name) : sorted;
-  const result = spawnSync(process.execPath, [...tsx, '--test', '--test-concurrency=2', ...entries], {
-    stdio: 'inherit',
-    env,
-  });
+  const failures = join(runDir, `${name}-failures.jsonl`);
+  const reporters = [
+    ['--test-reporter=tap', '--test-reporter-destination=stdout'],
+    [
+      `--test-reporter=${join(root, 'scripts/failureReporter.mjs')}`,
+      `--test-reporter-destination=${failures}`,
+    ],
+  ].flat();
+  const result = spawnSync(
+    process.execPath,
+    [...tsx, '--test', '--test-concurrency=2', ...reporters, ...entries],
+    { stdio: 'inherit', env },
+  );
+  failed.push(...readFailures(failures, name));
   return result.status ?? 1;
+}
+
+/** The failures a run's reporter recorded, each with the run's name (sqlite, postgres). */
+function readFailures(file, run) {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => ({ run, ...JSON.parse(line) }));
+}
+
+/** A failure's test file: for a shared process's entry, the member its stack names, or them all. */
+function placeOf(file, message) {
+  if (!file) return '?';
+  const members = membersOf.get(file);
+  if (!members) return relative(root, file);
+  const named = members.find((member) => message.includes(member));
+  return named
+    ? relative(root, named)
+    : `one of ${members.map((member) => relative(root, member)).join(' ')}`;
+}
+
+/** Every failure again, last, so that the tail of a long log names them all. */
+function printFailures() {
+  if (failed.length === 0) return;
+  console.log(`\n# ${failed.length} failed test(s), repeated from above:`);
+  for (const { run, file, path, message } of failed) {
+    console.log(`# [${run}] ${placeOf(file, message)} > ${path.join(' > ')}`);
+    for (const line of message.split('\n')) console.log(`#     ${line}`);
+  }
 }
 
 /**
@@ -163,6 +215,7 @@ function withSharedProcesses(files, name) {
     );
     console.log(`# ${basename(entry)}: ${members.map((file) => relative(root, file)).join(' ')}`);
     entryOf.set(members[0], entry);
+    membersOf.set(entry, members);
   }
   return files.flatMap((file) => (!shareable(file) ? [file] : entryOf.has(file) ? [entryOf.get(file)] : []));
 }
