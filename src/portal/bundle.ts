@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,6 +30,9 @@ export function defaultBundleRoot(): string {
 /** One file name segment as Vite writes them: no dot segments, separators or odd characters. */
 const SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
 
+/** Far longer than the gap between scripts/buildPortal.mjs's two renames. */
+const SWAP_GAP_MS = 5;
+
 /** The folder the hashed, immutable files live in. */
 export const ASSETS_DIR = 'assets';
 
@@ -48,6 +52,7 @@ export interface BundleFile {
 export async function findBundleFile(
   bundle: PortalBundle,
   relative: string,
+  again = true,
 ): Promise<BundleFile | undefined> {
   const segments = relative.split('/');
   if (segments.length > 4 || !segments.every((s) => SEGMENT.test(s))) return undefined;
@@ -57,6 +62,12 @@ export async function findBundleFile(
     if (!info.isFile()) return undefined;
     return { path: file, size: info.size, mtimeMs: info.mtimeMs, immutable: segments[0] === ASSETS_DIR };
   } catch {
+    // `npm run build:portal` swaps a new bundle in by two renames, between which the folder is
+    // missing for an instant: a request that falls in it looks once more.
+    if (again && !existsSync(bundle.root)) {
+      await sleep(SWAP_GAP_MS);
+      return findBundleFile(bundle, relative, false);
+    }
     return undefined;
   }
 }

@@ -30,6 +30,7 @@ export interface ChangeFeedOptions {
 export class ChangeFeed {
   private readonly listeners = new Set<(notice: ChangeNotice) => void>();
   private client?: pg.Client;
+  private pid?: number;
   private connecting?: Promise<void>;
   private retry?: NodeJS.Timeout;
   private failures = 0;
@@ -49,6 +50,11 @@ export class ChangeFeed {
   /** Whether notifications are being received right now. */
   get listening(): boolean {
     return this.client !== undefined;
+  }
+
+  /** The PostgreSQL backend listening for this feed, to find it in `pg_stat_activity`. */
+  get backendPid(): number | undefined {
+    return this.client ? this.pid : undefined;
   }
 
   subscribe(listener: (notice: ChangeNotice) => void): () => void {
@@ -90,6 +96,8 @@ export class ChangeFeed {
     try {
       await client.connect();
       await client.query(`LISTEN ${CHANGES_CHANNEL}; LISTEN ${ACCESS_JOURNAL_CHANNEL}`);
+      const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
+      this.pid = rows[0]?.pid;
     } catch {
       await client.end().catch(() => {});
       this.scheduleReconnect();

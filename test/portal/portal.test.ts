@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import Fastify from 'fastify';
 import { FIRST_PARTY_APP_IDS } from '../../src/directory/firstParty.js';
@@ -18,6 +20,13 @@ import { ensurePortalBuilt } from './portalBuild.js';
 import { assertAccessible, hasFocus } from './support.js';
 
 const PORTAL_APP_ID = '3f8f840c-fbce-408a-a651-f1a9cf95b4ff';
+
+/** `npm run build:portal`, into a folder of the test's. */
+const buildPortalInto = (folder: string) =>
+  promisify(execFile)(process.execPath, [
+    resolve(import.meta.dirname, '../../scripts/buildPortal.mjs'),
+    folder,
+  ]);
 
 /** The JS and CSS files index.html names. */
 function assetsOf(html: string): string[] {
@@ -104,6 +113,35 @@ describe('portal: the bundle served at /portal', () => {
       assert.match(text, /Not found/, path);
       assert.doesNotMatch(text, /"name": "tessera-azure"/, path);
       assert.match(response.headers.get('content-security-policy') ?? '', /default-src 'none'/);
+    }
+  });
+
+  it('keeps serving every file while `npm run build:portal` replaces the bundle', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'tessera-portal-'));
+    const bundleRoot = join(folder, 'portal');
+    const app = Fastify();
+    try {
+      await buildPortalInto(bundleRoot);
+      await app.register(portalPlugin, { bundleRoot });
+      const first = await app.inject({ method: 'GET', url: '/portal/' });
+      const paths = ['/portal/', '/portal/favicon.svg', ...assetsOf(first.body)];
+      const rebuilt = buildPortalInto(bundleRoot);
+      let finished = false;
+      void rebuilt.finally(() => (finished = true));
+      const answers = new Map<number, number>();
+      while (!finished) {
+        for (const url of paths) {
+          const { statusCode } = await app.inject({ method: 'GET', url });
+          answers.set(statusCode, (answers.get(statusCode) ?? 0) + 1);
+        }
+      }
+      await rebuilt;
+      assert.deepEqual([...answers.keys()], [200], JSON.stringify([...answers]));
+      assert.ok((answers.get(200) ?? 0) > 50, 'the requests overlapped the build');
+      assert.deepEqual(readdirSync(folder), ['portal'], 'nothing left beside the bundle');
+    } finally {
+      await app.close();
+      rmSync(folder, { recursive: true, force: true });
     }
   });
 

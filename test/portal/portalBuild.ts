@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -29,8 +29,7 @@ function isStale(): boolean {
 
 /**
  * Builds dist/portal when it is missing or stale, as `npm run build` would, so the tests run
- * against the portal in the tree. The build goes to a folder of its own and then takes
- * dist/portal's place, so a server reading dist/portal never sees half a build.
+ * against the portal in the tree; that script never leaves a server half a build to read.
  */
 export async function ensurePortalBuilt(): Promise<void> {
   if (!isStale()) return;
@@ -55,28 +54,10 @@ export async function ensurePortalBuilt(): Promise<void> {
   }
 }
 
+/** `npm run build:portal`'s script, which swaps the new bundle in by renames. */
 async function build(): Promise<void> {
-  const staging = join(ROOT, 'dist', `.portal-${process.pid}-${Date.now()}`);
-  const vite = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
-  try {
-    await promisify(execFile)(
-      process.execPath,
-      [
-        vite,
-        'build',
-        '--config',
-        join(ROOT, 'portal', 'vite.config.ts'),
-        '--outDir',
-        staging,
-        '--emptyOutDir',
-      ],
-      { cwd: ROOT, timeout: 120_000 },
-    );
-    const previous = `${staging}-previous`;
-    if (existsSync(PORTAL_DIST)) renameSync(PORTAL_DIST, previous);
-    renameSync(staging, PORTAL_DIST);
-    rmSync(previous, { recursive: true, force: true });
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
-  }
+  await promisify(execFile)(process.execPath, [join(ROOT, 'scripts', 'buildPortal.mjs')], {
+    cwd: ROOT,
+    timeout: 180_000,
+  });
 }

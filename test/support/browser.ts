@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { X509Certificate, createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { TestServer } from './server.js';
@@ -70,7 +70,12 @@ export async function launchBrowser(
 
 /** Fills the sign-in page and submits it, as a person would (labels, not selectors). */
 export async function signInOnPage(page: Page, username: string, password: string): Promise<void> {
-  await page.getByLabel('Username').fill(username);
+  await page
+    .getByLabel('Username')
+    .fill(username)
+    .catch(async (error: unknown) => {
+      throw new Error(`no sign-in form: ${await describePage(page, 'no-sign-in-form')}`, { cause: error });
+    });
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
@@ -84,10 +89,26 @@ export async function enterDeviceCode(page: Page, verificationUri: string, userC
 
 /** A full-page screenshot in test-results/, for a person to look at. */
 export async function screenshot(page: Page, name: string): Promise<string> {
-  mkdirSync(RESULTS_DIR, { recursive: true });
   const path = join(RESULTS_DIR, `${name}.png`);
+  mkdirSync(dirname(path), { recursive: true });
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/**
+ * Where a page is and what it shows (its address, title and the start of its text), with a
+ * screenshot, for the message of a test that did not find what it waited for.
+ */
+export async function describePage(page: Page, name: string): Promise<string> {
+  const text = await page
+    .locator('body')
+    .innerText({ timeout: 2000 })
+    .catch((error: unknown) => `(no text: ${String(error)})`);
+  const title = await page.title().catch(() => '');
+  const shot = await screenshot(page, `failed/${name}-${Date.now()}`).catch((error: unknown) =>
+    String(error),
+  );
+  return `at ${page.url()} (title ${JSON.stringify(title)}), showing ${JSON.stringify(text.slice(0, 600))}; screenshot ${shot}`;
 }
 
 /** The page shows no element the test did not expect (an injected tag would be one). */
