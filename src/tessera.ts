@@ -119,8 +119,10 @@ export class Tessera {
    * first signing key. Of several processes starting on one new store, exactly one creates them.
    */
   async bootstrap(): Promise<Bootstrap | undefined> {
-    // Checked again under the lock; most opens find a tenant and need no lock.
-    if ((await this.directory.tenants.list()).length > 0) return undefined;
+    // Most opens find the set-up done and need no lock. A tenant alone does not say so: another
+    // process may be between creating it and the signing key, the set-up's last step, and this
+    // one must not go on (list keys, serve, sign in) before that process is done.
+    if (await this.isBootstrapped()) return undefined;
     return this.exclusively(async () => {
       if ((await this.directory.tenants.list()).length > 0) return undefined;
       const tenant = await this.directory.createTenant({
@@ -137,6 +139,11 @@ export class Tessera {
       await this.keys.current();
       return { tenant, subscription, resourceGroup, administrator };
     });
+  }
+
+  private async isBootstrapped(): Promise<boolean> {
+    if ((await this.directory.tenants.list()).length === 0) return false;
+    return (await this.db.selectFrom('signing_keys').select('kid').limit(1).executeTakeFirst()) !== undefined;
   }
 
   /**

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +39,11 @@ export const ASSETS_DIR = 'assets';
 
 export interface BundleFile {
   path: string;
+  /**
+   * The file, open: what is sent is what was found, even if a build swaps the bundle meanwhile.
+   * Whoever receives it sends its stream or closes it.
+   */
+  handle: FileHandle;
   size: number;
   mtimeMs: number;
   /** Under assets/: the name carries a content hash, so the file never changes. */
@@ -45,11 +51,11 @@ export interface BundleFile {
 }
 
 /**
- * The bundle file a request path names (`assets/index-3fa9.js`, `favicon.svg`), or undefined
- * when there is none. Only plain segments are looked up, so nothing outside the bundle is ever
- * reached, whatever the path says.
+ * The bundle file a request path names (`assets/index-3fa9.js`, `favicon.svg`), opened, or
+ * undefined when there is none. Only plain segments are looked up, so nothing outside the bundle
+ * is ever reached, whatever the path says.
  */
-export async function findBundleFile(
+export async function openBundleFile(
   bundle: PortalBundle,
   relative: string,
   again = true,
@@ -57,20 +63,30 @@ export async function findBundleFile(
   const segments = relative.split('/');
   if (segments.length > 4 || !segments.every((s) => SEGMENT.test(s))) return undefined;
   const file = path.join(bundle.root, ...segments);
+  let handle: FileHandle | undefined;
   try {
-    const info = await stat(file);
-    if (!info.isFile()) return undefined;
-    return { path: file, size: info.size, mtimeMs: info.mtimeMs, immutable: segments[0] === ASSETS_DIR };
+    handle = await open(file, 'r');
+    const info = await handle.stat();
+    if (!info.isFile()) throw new Error('not a file');
+    return {
+      path: file,
+      handle,
+      size: info.size,
+      mtimeMs: info.mtimeMs,
+      immutable: segments[0] === ASSETS_DIR,
+    };
   } catch {
+    await handle?.close();
     // `npm run build:portal` swaps a new bundle in by two renames, between which the folder is
-    // missing for an instant: a request that falls in it looks once more.
-    if (again && !existsSync(bundle.root)) {
-      await sleep(SWAP_GAP_MS);
-      return findBundleFile(bundle, relative, false);
-    }
-    return undefined;
+    // missing for an instant: a miss looks once more, after the gap if it is still open.
+    if (!again) return undefined;
+    if (!existsSync(bundle.root)) await sleep(SWAP_GAP_MS);
+    return openBundleFile(bundle, relative, false);
   }
 }
+
+/** Whether the bundle has been built at all (its index.html is there). */
+export const isBuilt = (bundle: PortalBundle): boolean => existsSync(path.join(bundle.root, 'index.html'));
 
 /** Whether the last segment of a path looks like a file name (`x.js`), not a client route. */
 export const namesAFile = (relative: string): boolean =>

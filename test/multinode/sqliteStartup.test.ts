@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { Tessera } from '../../src/tessera.js';
@@ -48,6 +49,33 @@ describe(
         assert.equal(users.length, 1);
       } finally {
         await opened.close();
+      }
+    });
+
+    it('waits for a set-up under way: a tenant without its signing key is not a store set up yet', async () => {
+      const folder = mkdtempSync(join(tmpdir(), 'tessera-race-'));
+      const first = await Tessera.open({ dataDir: folder });
+      const second = await Tessera.open({ dataDir: folder });
+      try {
+        let answered = false;
+        let waiting: Promise<unknown> | undefined;
+        await first.exclusively(async () => {
+          // The first steps of a bootstrap in another process, which holds the lock until its end.
+          await first.directory.createTenant({ domain: 'race.onmicrosoft.com', displayName: 'Race' });
+          waiting = second.bootstrap().then((created) => {
+            answered = true;
+            return created;
+          });
+          await sleep(300);
+          assert.equal(answered, false, 'went on before the set-up ended');
+          await first.keys.current();
+        });
+        assert.equal(await waiting, undefined, 'found the set-up done under the lock');
+        assert.equal((await second.keys.published()).length, 1);
+      } finally {
+        await first.close();
+        await second.close();
+        rmSync(folder, { recursive: true, force: true });
       }
     });
   },

@@ -1,7 +1,6 @@
-import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { defaultBundleRoot, findBundleFile, namesAFile } from '../bundle.js';
+import { defaultBundleRoot, isBuilt, namesAFile, openBundleFile } from '../bundle.js';
 import type { BundleFile, PortalBundle } from '../bundle.js';
 import { contentTypeOf } from './contentTypes.js';
 import { APP_CSP, IMMUTABLE, REVALIDATE, SECURITY_HEADERS } from './headers.js';
@@ -45,12 +44,15 @@ function sendFile(request: FastifyRequest, reply: FastifyReply, file: BundleFile
     .header('content-security-policy', APP_CSP)
     .header('cache-control', file.immutable ? IMMUTABLE : REVALIDATE)
     .header('etag', etag);
-  if (request.headers['if-none-match'] === etag) return reply.status(304).send();
+  if (request.headers['if-none-match'] === etag) {
+    void file.handle.close();
+    return reply.status(304).send();
+  }
   return reply
     .status(200)
     .header('content-type', contentTypeOf(file.path))
     .header('content-length', file.size)
-    .send(createReadStream(file.path));
+    .send(file.handle.createReadStream());
 }
 
 /**
@@ -64,15 +66,14 @@ export async function portalPlugin(app: FastifyInstance, options: PortalOptions 
   const bundle: PortalBundle = { root: path.resolve(options.bundleRoot ?? defaultBundleRoot()) };
 
   async function serve(request: FastifyRequest<{ Params: { '*'?: string } }>, reply: FastifyReply) {
-    const index = await findBundleFile(bundle, 'index.html');
-    if (!index) return sendPage(reply, NOT_BUILT);
     const relative = request.params['*'] ?? '';
-    if (relative === '' || relative === 'index.html') return sendFile(request, reply, index);
-    const file = await findBundleFile(bundle, relative);
+    const file = await openBundleFile(bundle, relative === '' ? 'index.html' : relative);
     if (file) return sendFile(request, reply, file);
+    if (!isBuilt(bundle)) return sendPage(reply, NOT_BUILT);
     // A missing file stays missing: index.html in its place would be parsed as a script.
     if (namesAFile(relative)) return sendPage(reply, FILE_NOT_FOUND);
-    return sendFile(request, reply, index);
+    const index = await openBundleFile(bundle, 'index.html');
+    return index ? sendFile(request, reply, index) : sendPage(reply, NOT_BUILT);
   }
 
   // The redirect URI and every link end in a slash; `/portal` alone is a typed address.
