@@ -12,6 +12,7 @@ import { approveDeviceCode } from './support/deviceApproval.js';
 import { requireMsal, runPython, startPython } from './support/pythonMsal.js';
 import { createClientSandbox } from './support/sandbox.js';
 import type { ClientSandbox } from './support/sandbox.js';
+import { tamper } from '../support/tamper.js';
 
 interface MsalResult {
   access_token?: string;
@@ -112,7 +113,7 @@ describe('python3-msal 1.21 against Tessera', () => {
   }
 
   it('refuses a wrong client secret with AADSTS7000215', async () => {
-    const [result] = await clientCredentials(tenantAuthority(), `${client.secret.slice(0, -4)}AAAA`);
+    const [result] = await clientCredentials(tenantAuthority(), tamper(client.secret));
     assert.equal(result?.error, 'invalid_client');
     assert.deepEqual(result.error_codes, [7000215]);
     assert.equal(result.access_token, undefined);

@@ -14,6 +14,7 @@ import {
   listSubscriptions,
 } from './support.js';
 import type { HostFixture } from './support.js';
+import { tamper } from '../support/tamper.js';
 
 // msal-node picks its managed identity source once per process (a static field), from the
 // environment of the first request: this file is App Service's, with one host for every test.
@@ -101,7 +102,7 @@ describe('managed identity: App Service protocol (IDENTITY_ENDPOINT + IDENTITY_H
   it('refuses a wrong secret, and says nothing of the query to its sender', async () => {
     const response = await get(
       { 'api-version': '1999-01-01' },
-      { 'x-identity-header': `${fixture.secret.slice(0, -1)}A` },
+      { 'x-identity-header': tamper(fixture.secret) },
     );
     assert.equal(response.status, 401);
     const body = (await response.json()) as { statusCode: number; message: string };

@@ -17,6 +17,7 @@ import type { ContainerGrants } from '../../src/media/blobs/http/plugin.js';
 import { blobPlugin } from '../../src/media/blobs/http/plugin.js';
 import type { SasGrant } from '../../src/media/blobs/sas.js';
 import { Permission, containerSas } from '../../src/media/blobs/sas.js';
+import { tamper } from '../support/tamper.js';
 
 const ACCOUNT = 'media1';
 const C = 'asset-0b0c6f5e-1c7a-4a49-9a55-5d8f4f0e0001';
@@ -500,7 +501,7 @@ describe('blob endpoint', () => {
     assertError(anonymous, 404, 'ResourceNotFound');
 
     const sig = new URLSearchParams(rw.slice(1)).get('sig') ?? '';
-    const tampered = rw.replace(encodeURIComponent(sig), encodeURIComponent(`${sig.slice(0, -3)}AA=`));
+    const tampered = rw.replace(encodeURIComponent(sig), encodeURIComponent(tamper(sig)));
     const forged = await f.app.inject({ method: 'GET', url: path('big.mp4', tampered) });
     assertError(forged, 403, 'AuthenticationFailed');
     assert.match(
